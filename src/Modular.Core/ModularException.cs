@@ -1,0 +1,29 @@
+namespace Modular;
+
+/// <summary>Base of every error Modular throws on purpose: the message says what was wrong, where, and what to do.</summary>
+public class ModularException : Exception
+{
+    /// <summary>Creates the exception with a message that names the problem, its place and the remedy.</summary>
+    public ModularException(string message) : base(message) { }
+
+    /// <summary>Creates the exception wrapping the error that caused it.</summary>
+    public ModularException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>Tensor shapes or ranks do not fit an operation.</summary>
+public sealed class ShapeMismatchException(string message) : ModularException(message);
+
+/// <summary>An index, axis or id is outside its valid range.</summary>
+public sealed class IndexOutOfRangeModularException(string message) : ModularException(message);
+
+/// <summary>Backward was called in a way autograd cannot honour (non-scalar output without gradient, graph already freed, ...).</summary>
+public sealed class AutogradException(string message) : ModularException(message);
+
+/// <summary>A loss or gradient became NaN or infinite.</summary>
+public sealed class NonFiniteValueException(string message) : ModularException(message);
+
+/// <summary>A module path or pattern does not resolve, or resolves to the wrong kind of module.</summary>
+public sealed class ModulePathException(string message) : ModularException(message);
+
+/// <summary>A configuration value (optimiser, module, router, trainer) is invalid.</summary>
+public sealed class ConfigurationException(string message) : ModularException(message);

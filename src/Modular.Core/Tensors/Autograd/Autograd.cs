@@ -1,0 +1,105 @@
+namespace Modular.Tensors.Autograd;
+
+/// <summary>The reverse-mode engine: records operations and runs them backwards.</summary>
+internal static class Autograd
+{
+    [ThreadStatic] private static List<Tensor>? order;
+    [ThreadStatic] private static HashSet<GradNode>? seen;
+    [ThreadStatic] private static Stack<Tensor>? pending;
+
+    /// <summary>True when an operation on these inputs must be recorded.</summary>
+    public static bool NeedsGrad(Tensor a) => GradMode.IsEnabled && a.RequiresGrad;
+
+    public static bool NeedsGrad(Tensor a, Tensor b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+
+    public static bool NeedsGrad(ReadOnlySpan<Tensor> inputs)
+    {
+        if (!GradMode.IsEnabled) return false;
+        foreach (var t in inputs) if (t.RequiresGrad) return true;
+        return false;
+    }
+
+    /// <summary>Marks <paramref name="output"/> as produced by an operation whose backward is <paramref name="backward"/>.</summary>
+    public static Tensor Record(Tensor output, string name, BackwardFunction backward, params Tensor[] inputs)
+    {
+        output.GradFn = new GradNode(name, inputs, backward);
+        output.RequiresGradInternal = true;
+        return output;
+    }
+
+    /// <summary>Runs backward from <paramref name="root"/> seeded with <paramref name="seed"/>.</summary>
+    public static void Backward(Tensor root, Tensor seed)
+    {
+        if (!root.RequiresGrad) throw new AutogradException($"Backward: {root.Describe()} does not require gradients; nothing that produced it has RequiresGrad = true (are all parameters frozen?).");
+        if (root.GradFn is { Backward: null }) throw new AutogradException($"Backward: the graph behind {root.Describe()} was already freed by an earlier Backward(); compute the forward pass again.");
+        var nodes = TopologicalOrder(root);
+        using var noGrad = GradMode.NoGrad();
+        Accumulate(root, seed);
+        foreach (var t in nodes)
+        {
+            var node = t.GradFn!;
+            var g = t.PendingGrad;
+            t.PendingGrad = null;
+            if (g is null || node.Backward is null) continue;
+            using (var scope = TensorScope.Begin())
+            {
+                node.Backward(g);
+            }
+            g.Dispose();
+            node.Release();
+        }
+    }
+
+    /// <summary>Non-leaf tensors reachable from <paramref name="root"/>, outputs before inputs.</summary>
+    private static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var result = order ??= [];
+        var visited = seen ??= [];
+        var stack = pending ??= new Stack<Tensor>();
+        result.Clear();
+        visited.Clear();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var t = stack.Pop();
+            var node = t.GradFn;
+            if (node is null || !visited.Add(node)) continue;
+            result.Add(t);
+            foreach (var input in node.Inputs) if (input.RequiresGrad && input.GradFn is not null) stack.Push(input);
+        }
+        // Creation order is a topological order: every node was created after its inputs.
+        result.Sort(static (x, y) => y.GradFn!.Sequence.CompareTo(x.GradFn!.Sequence));
+        visited.Clear();
+        return result;
+    }
+
+    /// <summary>Adds <paramref name="grad"/> to the gradient of <paramref name="input"/> (no-op if it needs none).</summary>
+    public static void Accumulate(Tensor input, Tensor grad)
+    {
+        if (!input.RequiresGrad) return;
+        if (!grad.Shape.Equals(input.Shape))
+            throw new ShapeMismatchException($"Internal autograd error: gradient {grad.Shape} does not match {input.Describe()}.");
+        if (input.GradFn is null)
+        {
+            if (input.Grad is null)
+            {
+                input.Grad = Tensor.Empty(input.ShapeArray.ToArray(), scoped: false);
+                Kernels.Backend.Current.Copy(grad, input.Grad);
+            }
+            else
+            {
+                Kernels.Backend.Current.AddInPlace(input.Grad, grad);
+            }
+        }
+        else if (input.PendingGrad is null)
+        {
+            var g = Tensor.Empty(input.ShapeArray.ToArray(), scoped: false);
+            Kernels.Backend.Current.Copy(grad, g);
+            input.PendingGrad = g;
+        }
+        else
+        {
+            Kernels.Backend.Current.AddInPlace(input.PendingGrad, grad);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+namespace Modular.Tensors.Kernels;
+
+/// <summary>Element-wise functions of one tensor.</summary>
+internal enum UnaryKind
+{
+    Neg, Exp, Log, Sqrt, Abs, Relu, Gelu, Tanh, Sigmoid, Softplus,
+    /// <summary>p0·x + p1.</summary>
+    Affine,
+    /// <summary>clamp(x, p0, p1).</summary>
+    Clamp,
+    /// <summary>x^p0.</summary>
+    Pow,
+}
+
+/// <summary>Element-wise functions of two broadcast tensors; the *Backward kinds take (forward value, gradient).</summary>
+internal enum BinaryKind
+{
+    Add, Sub, Mul, Div, Max, Min,
+    /// <summary>1 where a = b, else 0.</summary>
+    Equal,
+    ReluBackward, GeluBackward, TanhBackward, SigmoidBackward, SoftplusBackward, AbsBackward,
+    /// <summary>gradient where p0 ≤ x ≤ p1.</summary>
+    ClampBackward,
+    /// <summary>g·p0·x^(p0−1).</summary>
+    PowBackward,
+    SqrtBackward,
+}
+
+/// <summary>
+/// The one dispatch point between operations (which allocate outputs and record gradients) and the numeric
+/// kernels that fill them. Every loop over tensor data lives behind this class, so a faster or different
+/// backend replaces it without touching the layers above.
+/// </summary>
+internal abstract class Backend
+{
+    /// <summary>The backend every operation uses.</summary>
+    public static Backend Current { get; set; } = new CpuBackend();
+
+    /// <summary>dst ← src, any layouts; src is broadcast to dst's shape.</summary>
+    public abstract void Copy(Tensor src, Tensor dst);
+
+    /// <summary>dst ← dst + src, same shape; dst contiguous.</summary>
+    public abstract void AddInPlace(Tensor dst, Tensor src);
+
+    /// <summary>dst ← dst + alpha·src over flat contiguous spans.</summary>
+    public abstract void ScaledAddInPlace(Span<float> dst, ReadOnlySpan<float> src, float alpha);
+
+    /// <summary>y ← f(x), same shape; y contiguous.</summary>
+    public abstract void Unary(UnaryKind kind, Tensor x, Tensor y, float p0 = 0, float p1 = 0);
+
+    /// <summary>y ← f(a, b) with a and b broadcast to y's shape; y contiguous.</summary>
+    public abstract void Binary(BinaryKind kind, Tensor a, Tensor b, Tensor y, float p0 = 0, float p1 = 0);
+
+    /// <summary>y ← condition ≠ 0 ? a : b, all broadcast to y's shape.</summary>
+    public abstract void Where(Tensor condition, Tensor a, Tensor b, Tensor y);
+
+    /// <summary>Sums a contiguous [outer, n, inner] block over n into y [outer, inner].</summary>
+    public abstract void SumAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> y);
+
+    /// <summary>Max of a contiguous [outer, n, inner] block over n, with the first index of each maximum.</summary>
+    public abstract void MaxAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> values, Span<int> indices);
+
+    /// <summary>Softmax (or log-softmax) of each row of a contiguous [rows, n] block.</summary>
+    public abstract void Softmax(ReadOnlySpan<float> x, Span<float> y, int rows, int n, bool log);
+
+    /// <summary>Input gradient of (log-)softmax rows from the output y and its gradient g.</summary>
+    public abstract void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> dx, int rows, int n, bool log);
+
+    /// <summary>Normalises each row of [rows, n] to zero mean, unit variance, then applies γ, β; records mean and 1/σ per row.</summary>
+    public abstract void LayerNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y, Span<float> mean, Span<float> rstd, int rows, int n, float eps);
+
+    /// <summary>Gradients of layer norm: dx (if not empty), and dγ, dβ accumulated (if not empty).</summary>
+    public abstract void LayerNormBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, ReadOnlySpan<float> g,
+        Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n);
+
+    /// <summary>
+    /// C ← alpha·A·B + beta·C for one matrix: A is [m, k] with element (i, p) at a[i·rsA + p·csA], B is [k, n] likewise,
+    /// C is [m, n] row-major with row stride ldc. Either stride of A and B may be 1 (transposed views need no copy).
+    /// </summary>
+    public abstract void Gemm(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int rsB, int csB, float beta, Span<float> c, int ldc);
+
+    /// <summary>y[i, :] ← table[index[i], :] for rows of width <paramref name="width"/>.</summary>
+    public abstract void GatherRows(ReadOnlySpan<float> table, ReadOnlySpan<int> index, Span<float> y, int width);
+
+    /// <summary>table[index[i], :] += src[i, :] for rows of width <paramref name="width"/>.</summary>
+    public abstract void ScatterAddRows(Span<float> table, ReadOnlySpan<int> index, ReadOnlySpan<float> src, int width);
+
+    /// <summary>y[o, j, i] ← x[o, index[o, j, i], i] for x [outer, n, inner], index and y [outer, m, inner].</summary>
+    public abstract void GatherAxis(ReadOnlySpan<float> x, int outer, int n, int inner, ReadOnlySpan<int> index, int m, Span<float> y);
+
+    /// <summary>y[o, index[o, j, i], i] += src[o, j, i] for y [outer, n, inner], index and src [outer, m, inner].</summary>
+    public abstract void ScatterAddAxis(Span<float> y, int outer, int n, int inner, ReadOnlySpan<int> index, int m, ReadOnlySpan<float> src);
+
+    /// <summary>The k largest (or smallest) values of each row of [rows, n], in order, with their indices.</summary>
+    public abstract void TopK(ReadOnlySpan<float> x, int rows, int n, int k, bool largest, Span<float> values, Span<int> indices);
+}

@@ -1,0 +1,301 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
+namespace Modular.Tensors.Kernels;
+
+/// <summary>Row-wise kernels: reductions, softmax, layer norm, row gathers. Rows are split across threads.</summary>
+internal sealed unsafe partial class CpuBackend
+{
+    private struct RowJob
+    {
+        public float* X, G, Y, Gamma, Beta, Mean, Rstd, Dx;
+        public int* Index;
+        public int Outer, N, Inner;
+        public float Eps;
+        public bool Log;
+    }
+
+    private static int RowsPerChunk(int rowLength) => Math.Max(1, ParallelElements / Math.Max(1, rowLength));
+
+    // ------------------------------------------------------------------ sum / max over an axis
+
+    public override void SumAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> y)
+    {
+        fixed (float* px = x, py = y)
+        {
+            var job = new RowJob { X = px, Y = py, Outer = outer, N = n, Inner = inner };
+            ComputeThreads.For(outer, RowsPerChunk(n * inner), &job, &SumRows);
+        }
+    }
+
+    private static void SumRows(void* state, int start, int end)
+    {
+        ref var j = ref Unsafe.AsRef<RowJob>(state);
+        int n = j.N, inner = j.Inner;
+        for (int o = start; o < end; o++)
+        {
+            float* src = j.X + (long)o * n * inner;
+            if (inner == 1)
+            {
+                j.Y[o] = TensorPrimitives.Sum(new ReadOnlySpan<float>(src, n));
+                continue;
+            }
+            var dst = new Span<float>(j.Y + (long)o * inner, inner);
+            if (n == 0) { dst.Clear(); continue; }
+            new ReadOnlySpan<float>(src, inner).CopyTo(dst);
+            for (int r = 1; r < n; r++) TensorPrimitives.Add(dst, new ReadOnlySpan<float>(src + (long)r * inner, inner), dst);
+        }
+    }
+
+    public override void MaxAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> values, Span<int> indices)
+    {
+        for (int o = 0; o < outer; o++)
+        {
+            int baseOffset = o * n * inner;
+            for (int i = 0; i < inner; i++)
+            {
+                float best = x[baseOffset + i];
+                int arg = 0;
+                for (int r = 1; r < n; r++)
+                {
+                    float v = x[baseOffset + r * inner + i];
+                    if (v > best || (float.IsNaN(v) && !float.IsNaN(best))) { best = v; arg = r; }
+                }
+                values[o * inner + i] = best;
+                indices[o * inner + i] = arg;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ softmax
+
+    public override void Softmax(ReadOnlySpan<float> x, Span<float> y, int rows, int n, bool log)
+    {
+        fixed (float* px = x, py = y)
+        {
+            var job = new RowJob { X = px, Y = py, Outer = rows, N = n, Log = log };
+            ComputeThreads.For(rows, RowsPerChunk(n), &job, &SoftmaxRows);
+        }
+    }
+
+    private static void SoftmaxRows(void* state, int start, int end)
+    {
+        ref var j = ref Unsafe.AsRef<RowJob>(state);
+        int n = j.N;
+        for (int r = start; r < end; r++)
+        {
+            var x = new ReadOnlySpan<float>(j.X + (long)r * n, n);
+            var y = new Span<float>(j.Y + (long)r * n, n);
+            float max = TensorPrimitives.Max(x);
+            if (float.IsNegativeInfinity(max)) max = 0f; // a fully masked row: keep exp finite (gives NaN like PyTorch only via 0/0 below)
+            TensorPrimitives.Subtract(x, max, y);
+            if (j.Log)
+            {
+                // log-softmax: (x − max) − log Σ exp(x − max), without overwriting y before the sum is known
+                float sum = 0f;
+                foreach (var v in y) sum += MathF.Exp(v);
+                TensorPrimitives.Subtract(y, MathF.Log(sum), y);
+            }
+            else
+            {
+                TensorPrimitives.Exp(y, y);
+                float sum = TensorPrimitives.Sum(y);
+                TensorPrimitives.Multiply(y, 1f / sum, y);
+            }
+        }
+    }
+
+    public override void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> dx, int rows, int n, bool log)
+    {
+        fixed (float* py = y, pg = g, pdx = dx)
+        {
+            var job = new RowJob { Y = py, G = pg, Dx = pdx, Outer = rows, N = n, Log = log };
+            ComputeThreads.For(rows, RowsPerChunk(n), &job, &SoftmaxBackwardRows);
+        }
+    }
+
+    private static void SoftmaxBackwardRows(void* state, int start, int end)
+    {
+        ref var j = ref Unsafe.AsRef<RowJob>(state);
+        int n = j.N;
+        for (int r = start; r < end; r++)
+        {
+            var y = new ReadOnlySpan<float>(j.Y + (long)r * n, n);
+            var g = new ReadOnlySpan<float>(j.G + (long)r * n, n);
+            var dx = new Span<float>(j.Dx + (long)r * n, n);
+            if (j.Log)
+            {
+                // d/dx log-softmax: g − softmax · Σg, softmax = exp(y)
+                float sumG = TensorPrimitives.Sum(g);
+                TensorPrimitives.Exp(y, dx);
+                TensorPrimitives.MultiplyAdd(dx, -sumG, g, dx);
+            }
+            else
+            {
+                // d/dx softmax: y ⊙ (g − ⟨g, y⟩)
+                float dot = TensorPrimitives.Dot(g, y);
+                TensorPrimitives.Subtract(g, dot, dx);
+                TensorPrimitives.Multiply(dx, y, dx);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ layer norm
+
+    public override void LayerNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y, Span<float> mean, Span<float> rstd, int rows, int n, float eps)
+    {
+        fixed (float* px = x, pg = gamma, pb = beta, py = y, pm = mean, pr = rstd)
+        {
+            var job = new RowJob { X = px, Gamma = gamma.IsEmpty ? null : pg, Beta = beta.IsEmpty ? null : pb, Y = py, Mean = pm, Rstd = pr, Outer = rows, N = n, Eps = eps };
+            ComputeThreads.For(rows, RowsPerChunk(n), &job, &LayerNormRows);
+        }
+    }
+
+    private static void LayerNormRows(void* state, int start, int end)
+    {
+        ref var j = ref Unsafe.AsRef<RowJob>(state);
+        int n = j.N;
+        for (int r = start; r < end; r++)
+        {
+            var x = new ReadOnlySpan<float>(j.X + (long)r * n, n);
+            var y = new Span<float>(j.Y + (long)r * n, n);
+            float mu = TensorPrimitives.Sum(x) / n;
+            TensorPrimitives.Subtract(x, mu, y);
+            float variance = TensorPrimitives.SumOfSquares(y) / n; // biased, as PyTorch
+            float rs = 1f / MathF.Sqrt(variance + j.Eps);
+            j.Mean[r] = mu;
+            j.Rstd[r] = rs;
+            if (j.Gamma is null)
+            {
+                TensorPrimitives.Multiply(y, rs, y);
+                continue;
+            }
+            var gamma = new ReadOnlySpan<float>(j.Gamma, n);
+            TensorPrimitives.Multiply(y, rs, y);
+            if (j.Beta is null) TensorPrimitives.Multiply(y, gamma, y);
+            else TensorPrimitives.FusedMultiplyAdd(y, gamma, new ReadOnlySpan<float>(j.Beta, n), y);
+        }
+    }
+
+    public override void LayerNormBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, ReadOnlySpan<float> g,
+        Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n)
+    {
+        fixed (float* px = x, pgm = gamma, pm = mean, pr = rstd, pg = g, pdx = dx, pdg = dgamma, pdb = dbeta)
+        {
+            var job = new RowJob { X = px, Gamma = gamma.IsEmpty ? null : pgm, Mean = pm, Rstd = pr, G = pg, Dx = dx.IsEmpty ? null : pdx, Y = dgamma.IsEmpty ? null : pdg, Beta = dbeta.IsEmpty ? null : pdb, Outer = rows, N = n };
+            if (job.Dx is not null) ComputeThreads.For(rows, RowsPerChunk(n), &job, &LayerNormInputGradRows);
+            if (job.Y is not null || job.Beta is not null) ComputeThreads.For(n, 64, &job, &LayerNormAffineGradColumns);
+        }
+    }
+
+    private static void LayerNormInputGradRows(void* state, int start, int end)
+    {
+        ref var j = ref Unsafe.AsRef<RowJob>(state);
+        int n = j.N;
+        Span<float> scratch = n <= 4096 ? stackalloc float[2 * n] : new float[2 * n];
+        var xhat = scratch[..n];
+        var dxhat = scratch[n..];
+        for (int r = start; r < end; r++)
+        {
+            var x = new ReadOnlySpan<float>(j.X + (long)r * n, n);
+            var g = new ReadOnlySpan<float>(j.G + (long)r * n, n);
+            var dx = new Span<float>(j.Dx + (long)r * n, n);
+            float rs = j.Rstd[r];
+            TensorPrimitives.Subtract(x, j.Mean[r], xhat);
+            TensorPrimitives.Multiply(xhat, rs, xhat);
+            if (j.Gamma is null) g.CopyTo(dxhat);
+            else TensorPrimitives.Multiply(g, new ReadOnlySpan<float>(j.Gamma, n), dxhat);
+            // dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ ⊙ x̂))
+            float meanD = TensorPrimitives.Sum(dxhat) / n;
+            float meanDX = TensorPrimitives.Dot(dxhat, xhat) / n;
+            TensorPrimitives.MultiplyAdd(xhat, -meanDX, dxhat, dx);
+            TensorPrimitives.Subtract(dx, meanD, dx);
+            TensorPrimitives.Multiply(dx, rs, dx);
+        }
+    }
+
+    private static void LayerNormAffineGradColumns(void* state, int start, int end)
+    {
+        ref var j = ref Unsafe.AsRef<RowJob>(state);
+        int n = j.N, width = end - start;
+        Span<float> xhat = width <= 4096 ? stackalloc float[width] : new float[width];
+        for (int r = 0; r < j.Outer; r++)
+        {
+            var x = new ReadOnlySpan<float>(j.X + (long)r * n + start, width);
+            var g = new ReadOnlySpan<float>(j.G + (long)r * n + start, width);
+            if (j.Y is not null)
+            {
+                TensorPrimitives.Subtract(x, j.Mean[r], xhat);
+                TensorPrimitives.Multiply(xhat, j.Rstd[r], xhat);
+                var dgamma = new Span<float>(j.Y + start, width);
+                TensorPrimitives.FusedMultiplyAdd(xhat, g, dgamma, dgamma);
+            }
+            if (j.Beta is not null)
+            {
+                var dbeta = new Span<float>(j.Beta + start, width);
+                TensorPrimitives.Add(dbeta, g, dbeta);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ row gathers
+
+    public override void GatherRows(ReadOnlySpan<float> table, ReadOnlySpan<int> index, Span<float> y, int width)
+    {
+        for (int i = 0; i < index.Length; i++) table.Slice(index[i] * width, width).CopyTo(y.Slice(i * width, width));
+    }
+
+    public override void ScatterAddRows(Span<float> table, ReadOnlySpan<int> index, ReadOnlySpan<float> src, int width)
+    {
+        for (int i = 0; i < index.Length; i++)
+        {
+            var row = table.Slice(index[i] * width, width);
+            TensorPrimitives.Add(row, src.Slice(i * width, width), row);
+        }
+    }
+
+    public override void GatherAxis(ReadOnlySpan<float> x, int outer, int n, int inner, ReadOnlySpan<int> index, int m, Span<float> y)
+    {
+        for (int o = 0; o < outer; o++)
+            for (int j = 0; j < m; j++)
+                for (int i = 0; i < inner; i++)
+                {
+                    int at = (o * m + j) * inner + i;
+                    y[at] = x[(o * n + index[at]) * inner + i];
+                }
+    }
+
+    public override void ScatterAddAxis(Span<float> y, int outer, int n, int inner, ReadOnlySpan<int> index, int m, ReadOnlySpan<float> src)
+    {
+        for (int o = 0; o < outer; o++)
+            for (int j = 0; j < m; j++)
+                for (int i = 0; i < inner; i++)
+                {
+                    int at = (o * m + j) * inner + i;
+                    y[(o * n + index[at]) * inner + i] += src[at];
+                }
+    }
+
+    public override void TopK(ReadOnlySpan<float> x, int rows, int n, int k, bool largest, Span<float> values, Span<int> indices)
+    {
+        // Partial selection sort per row: k is small (routing picks 1–8 of a few dozen) so this beats a full sort.
+        Span<bool> taken = n <= 1024 ? stackalloc bool[n] : new bool[n];
+        for (int r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * n, n);
+            taken.Clear();
+            for (int t = 0; t < k; t++)
+            {
+                int best = -1;
+                for (int i = 0; i < n; i++)
+                {
+                    if (taken[i]) continue;
+                    if (best < 0 || (largest ? row[i] > row[best] : row[i] < row[best]) || (float.IsNaN(row[i]) && !float.IsNaN(row[best]))) best = i;
+                }
+                taken[best] = true;
+                values[r * k + t] = row[best];
+                indices[r * k + t] = best;
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using Modular.Tensors.Kernels;
+using static Modular.Tensors.Autograd.Autograd;
+
+namespace Modular.Tensors;
+
+// Matrix products: MatMul (2-D, batched with broadcast batch dimensions, vectors) and Linear.
+public partial class Tensor
+{
+    /// <summary>
+    /// Matrix product with PyTorch's rules: [.., m, k] · [.., k, n] → [.., m, n] with batch dimensions
+    /// broadcast; a 1-D left operand is a row vector and a 1-D right operand a column vector (the added
+    /// dimension is removed again). Transposed views are multiplied without copying.
+    /// </summary>
+    public Tensor MatMul(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        CheckNotDisposed(this, "MatMul");
+        CheckNotDisposed(other, "MatMul");
+        if (Rank == 0 || other.Rank == 0) throw new ShapeMismatchException($"MatMul needs tensors of rank ≥ 1; got {Describe()} and {other.Describe()}.");
+        if (Rank == 1)
+        {
+            using var row = Unsqueeze(0);
+            using var product = row.MatMul(other);
+            return product.Squeeze(-2);
+        }
+        if (other.Rank == 1)
+        {
+            using var column = other.Unsqueeze(1);
+            using var product = MatMul(column);
+            return product.Squeeze(-1);
+        }
+        int m = shape[^2], k = shape[^1], n = other.shape[^1];
+        if (other.shape[^2] != k)
+            throw new ShapeMismatchException($"MatMul: inner dimensions differ: {Describe()} · {other.Describe()} ({k} vs {other.shape[^2]}). The left operand's last dimension must equal the right operand's second-to-last.");
+        var batch = BroadcastShape(shape[..^2], other.shape[..^2], "MatMul (batch dimensions)", this, other);
+        var y = Empty([.. batch, m, n]);
+        BatchedGemm(this, other, y, batch, accumulate: false);
+        if (NeedsGrad(this, other))
+        {
+            var a = this;
+            var b = other;
+            Record(y, "MatMul", g =>
+            {
+                if (a.RequiresGrad)
+                {
+                    var da = Empty([.. batch, m, k]);
+                    BatchedGemm(g, b.Transpose(-1, -2), da, batch, accumulate: false); // dA = g · Bᵀ
+                    Accumulate(a, SumToShape(da, a.shape));
+                }
+                if (b.RequiresGrad)
+                {
+                    var db = Empty([.. batch, k, n]);
+                    BatchedGemm(a.Transpose(-1, -2), g, db, batch, accumulate: false); // dB = Aᵀ · g
+                    Accumulate(b, SumToShape(db, b.shape));
+                }
+            }, a, b);
+        }
+        return y;
+    }
+
+    /// <summary>y[batch] = a[batch] · b[batch] for every index of the broadcast batch shape; y contiguous.</summary>
+    private static void BatchedGemm(Tensor a, Tensor b, Tensor y, int[] batch, bool accumulate)
+    {
+        int m = a.shape[^2], k = a.shape[^1], n = b.shape[^1];
+        int batches = TensorShape.Product(batch);
+        int rsA = a.strides[^2], csA = a.strides[^1], rsB = b.strides[^2], csB = b.strides[^1];
+        var backend = Backend.Current;
+        Span<int> index = stackalloc int[batch.Length];
+        for (int t = 0; t < batches; t++)
+        {
+            int rem = t, offA = a.offset, offB = b.offset;
+            for (int d = batch.Length - 1; d >= 0; d--)
+            {
+                index[d] = rem % batch[d];
+                rem /= batch[d];
+                offA += BatchStride(a, d, batch.Length) * index[d];
+                offB += BatchStride(b, d, batch.Length) * index[d];
+            }
+            backend.Gemm(m, n, k, 1f, a.Data.AsSpan(offA), rsA, csA, b.Data.AsSpan(offB), rsB, csB, accumulate ? 1f : 0f,
+                y.Data.AsSpan(y.offset + t * m * n, m * n), n);
+        }
+    }
+
+    /// <summary>Stride of batch dimension <paramref name="d"/> (of <paramref name="batchRank"/>) in <paramref name="t"/>; 0 when broadcast.</summary>
+    private static int BatchStride(Tensor t, int d, int batchRank)
+    {
+        int td = d - (batchRank - (t.Rank - 2));
+        return td < 0 || t.shape[td] == 1 ? 0 : t.strides[td];
+    }
+
+    /// <summary>
+    /// The affine map of a linear layer: y = x·Wᵀ + b for x [.., in], <paramref name="weight"/> [out, in],
+    /// <paramref name="bias"/> [out] (optional). One matrix product over all leading dimensions.
+    /// </summary>
+    public Tensor Linear(Tensor weight, Tensor? bias = null)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        CheckNotDisposed(this, "Linear");
+        if (weight.Rank != 2) throw new ShapeMismatchException($"Linear: weight {weight.Describe()} must be 2-D [out, in].");
+        int inFeatures = weight.shape[1], outFeatures = weight.shape[0];
+        if (Rank == 0 || shape[^1] != inFeatures)
+            throw new ShapeMismatchException($"Linear: input {Describe()} must end in {inFeatures} features to match weight {weight.Describe()} [out, in].");
+        if (bias is not null && (bias.Rank != 1 || bias.shape[0] != outFeatures))
+            throw new ShapeMismatchException($"Linear: bias {bias.Describe()} must be [{outFeatures}] to match weight {weight.Describe()}.");
+        var x = Contiguous();
+        int rows = inFeatures == 0 ? 0 : Count / inFeatures;
+        var outShape = (int[])shape.Clone();
+        outShape[^1] = outFeatures;
+        var y = Empty(outShape);
+        var backend = Backend.Current;
+        float beta = 0f;
+        if (bias is not null)
+        {
+            using var rowsView = y.View([rows, outFeatures], [outFeatures, 1], 0);
+            backend.Copy(bias, rowsView); // broadcast the bias into every row, then accumulate the product
+            beta = 1f;
+        }
+        // W is [out, in]; Wᵀ as the right operand has element (p, j) = W[j, p]: row stride 1, column stride in.
+        backend.Gemm(rows, outFeatures, inFeatures, 1f, x.Data.AsSpan(x.offset), inFeatures, 1,
+            weight.Data.AsSpan(weight.offset), weight.strides[1], weight.strides[0], beta, y.Span, outFeatures);
+        var inputs = bias is null ? new[] { this, weight } : [this, weight, bias];
+        if (NeedsGrad(inputs))
+        {
+            var input = this;
+            Record(y, "Linear", g =>
+            {
+                var gc = g.Contiguous();
+                if (input.RequiresGrad)
+                {
+                    var dx = Empty(input.shape);
+                    // dX = g · W: [rows, out] · [out, in]
+                    backend.Gemm(rows, inFeatures, outFeatures, 1f, gc.Span, outFeatures, 1, weight.Data.AsSpan(weight.offset), weight.strides[0], weight.strides[1], 0f, dx.Span, inFeatures);
+                    Accumulate(input, dx);
+                }
+                if (weight.RequiresGrad)
+                {
+                    var dw = Empty([outFeatures, inFeatures]);
+                    // dW = gᵀ · X: [out, rows] · [rows, in]
+                    backend.Gemm(outFeatures, inFeatures, rows, 1f, gc.Span, 1, outFeatures, x.Span, inFeatures, 1, 0f, dw.Span, inFeatures);
+                    Accumulate(weight, dw);
+                }
+                if (bias is { RequiresGrad: true })
+                {
+                    var db = Empty([outFeatures]);
+                    backend.SumAxis(gc.Span, 1, rows, outFeatures, db.Span);
+                    Accumulate(bias, db);
+                }
+            }, inputs);
+        }
+        return y;
+    }
+}

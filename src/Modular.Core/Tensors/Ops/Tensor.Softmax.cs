@@ -1,0 +1,43 @@
+using Modular.Tensors.Kernels;
+using static Modular.Tensors.Autograd.Autograd;
+
+namespace Modular.Tensors;
+
+// Softmax and log-softmax along an axis; other axes go through a transpose to the last one.
+public partial class Tensor
+{
+    /// <summary>exp(x) / Σ exp(x) along <paramref name="axis"/>, computed with the maximum subtracted.</summary>
+    public Tensor Softmax(int axis = -1) => SoftmaxAlong(axis, log: false);
+
+    /// <summary>log softmax along <paramref name="axis"/>, computed stably.</summary>
+    public Tensor LogSoftmax(int axis = -1) => SoftmaxAlong(axis, log: true);
+
+    private Tensor SoftmaxAlong(int axis, bool log)
+    {
+        CheckNotDisposed(this, log ? "LogSoftmax" : "Softmax");
+        int a = NormalizeAxis(axis, log ? "LogSoftmax" : "Softmax");
+        if (shape.Length == 0) return Reshape(1).SoftmaxAlong(0, log).Reshape();
+        if (a != shape.Length - 1)
+        {
+            using var moved = Transpose(a, -1);
+            using var result = moved.SoftmaxAlong(-1, log);
+            return result.Transpose(a, -1);
+        }
+        var x = Contiguous();
+        int n = shape[^1], rows = n == 0 ? 0 : Count / n;
+        var y = Empty(shape);
+        Backend.Current.Softmax(x.Span, y.Span, rows, n, log);
+        if (NeedsGrad(this))
+        {
+            var src = this;
+            Record(y, log ? "LogSoftmax" : "Softmax", g =>
+            {
+                var dx = Empty(src.shape);
+                var gc = g.Contiguous();
+                Backend.Current.SoftmaxBackward(y.Span, gc.Span, dx.Span, rows, n, log);
+                Accumulate(src, dx);
+            }, src);
+        }
+        return y;
+    }
+}

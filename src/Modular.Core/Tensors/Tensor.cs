@@ -1,0 +1,321 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Modular.Tensors.Autograd;
+
+namespace Modular.Tensors;
+
+/// <summary>
+/// A float32 tensor of any rank: row-major storage seen through a shape, strides and an offset, so that
+/// reshape, transpose, permute, slice and expand are views that copy nothing. Operations record what they
+/// did when gradients are needed, and <see cref="Backward()"/> runs reverse-mode automatic differentiation.
+/// </summary>
+public partial class Tensor : IDisposable
+{
+    private TensorStorage storage;
+    private readonly int[] shape;
+    private readonly int[] strides;
+    private readonly int offset;
+    private bool requiresGrad;
+
+    internal Tensor(TensorStorage storage, int[] shape, int[] strides, int offset, bool scoped = true)
+    {
+        this.storage = storage;
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+        if (scoped) TensorScope.Register(this);
+    }
+
+    /// <summary>The tensor's dimensions.</summary>
+    public TensorShape Shape => new(shape);
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => shape.Length;
+
+    /// <summary>Number of elements.</summary>
+    public int Count => TensorShape.Product(shape);
+
+    /// <summary>Size of dimension <paramref name="axis"/> (negative axes count from the end).</summary>
+    public int Size(int axis) => shape[NormalizeAxis(axis, "Size")];
+
+    /// <summary>Strides in elements, one per dimension (0 for broadcast dimensions).</summary>
+    public ReadOnlySpan<int> Strides => strides;
+
+    internal int[] ShapeArray => shape;
+
+    internal int[] StrideArray => strides;
+
+    internal int Offset => offset;
+
+    internal TensorStorage Storage => storage;
+
+    /// <summary>An optional name, shown in errors and summaries (parameters get their module path).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>True once <see cref="Dispose"/> returned the memory to the pool.</summary>
+    public bool IsDisposed => storage.IsReleased;
+
+    /// <summary>True when the elements are laid out densely in row-major order starting at the offset.</summary>
+    public bool IsContiguous
+    {
+        get
+        {
+            int expected = 1;
+            for (int i = shape.Length - 1; i >= 0; i--)
+            {
+                if (shape[i] != 1 && strides[i] != expected) return false;
+                expected *= shape[i];
+            }
+            return true;
+        }
+    }
+
+    /// <summary>Whether gradients flow to this tensor. Only leaves (tensors no operation produced) may be switched on.</summary>
+    public bool RequiresGrad
+    {
+        get => requiresGrad;
+        set
+        {
+            if (!value && GradFn is not null) throw new AutogradException($"Cannot switch off RequiresGrad on {Describe()}, which an operation produced; call Detach() for a tensor without history.");
+            requiresGrad = value;
+        }
+    }
+
+    /// <summary>The gradient accumulated by <see cref="Backward()"/> for a leaf that requires it; null before the first backward.</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>The recorded operation that produced this tensor, or null for a leaf.</summary>
+    internal GradNode? GradFn { get; set; }
+
+    /// <summary>A tensor is a leaf when no recorded operation produced it.</summary>
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>Gradient collected for a non-leaf during one backward pass.</summary>
+    internal Tensor? PendingGrad { get; set; }
+
+    // ---------------------------------------------------------------- element access
+
+    /// <summary>The dense data of a contiguous tensor, as a span (throws for views that are not contiguous).</summary>
+    public Span<float> Span
+    {
+        get
+        {
+            if (!IsContiguous) throw new InvalidOperationException($"{Describe()} is a non-contiguous view; call Contiguous() first.");
+            return storage.Data.AsSpan(offset, Count);
+        }
+    }
+
+    internal float[] Data => storage.Data;
+
+    /// <summary>The value of a one-element tensor.</summary>
+    public float Item()
+    {
+        if (Count != 1) throw new ShapeMismatchException($"Item() needs a tensor with one element; {Describe()} has {Count}.");
+        return storage.Data[offset];
+    }
+
+    /// <summary>The element at the given indices (negative indices count from the end).</summary>
+    [IndexerName("Element")]
+    public float this[params int[] index]
+    {
+        get => storage.Data[ElementOffset(index)];
+        set => storage.Data[ElementOffset(index)] = value;
+    }
+
+    private int ElementOffset(int[] index)
+    {
+        if (index.Length != shape.Length) throw new ShapeMismatchException($"Indexing {Describe()} needs {shape.Length} indices, got {index.Length}.");
+        int o = offset;
+        for (int i = 0; i < index.Length; i++)
+        {
+            int k = index[i] < 0 ? index[i] + shape[i] : index[i];
+            if ((uint)k >= (uint)shape[i]) throw new IndexOutOfRangeModularException($"Index {index[i]} is out of range for dimension {i} of size {shape[i]} in {Describe()}.");
+            o += k * strides[i];
+        }
+        return o;
+    }
+
+    /// <summary>Copies the elements, in row-major order, into a new array.</summary>
+    public float[] ToArray()
+    {
+        var result = new float[Count];
+        CopyTo(result);
+        return result;
+    }
+
+    /// <summary>Copies the elements, in row-major order, into <paramref name="destination"/>.</summary>
+    public void CopyTo(Span<float> destination)
+    {
+        if (destination.Length < Count) throw new ShapeMismatchException($"CopyTo: destination holds {destination.Length} floats, {Describe()} has {Count}.");
+        if (IsContiguous)
+        {
+            storage.Data.AsSpan(offset, Count).CopyTo(destination);
+            return;
+        }
+        using var dense = Contiguous();
+        dense.Span.CopyTo(destination);
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /// <summary>Allocates an uninitialised contiguous tensor from the pool, registered in the current scope.</summary>
+    internal static Tensor Empty(ReadOnlySpan<int> shape) => Empty(shape.ToArray(), scoped: true);
+
+    internal static Tensor Empty(int[] shape, bool scoped)
+    {
+        int n = TensorShape.Product(shape);
+        return new Tensor(TensorStorage.Rent(n), shape, TensorShape.ContiguousStrides(shape), 0, scoped);
+    }
+
+    /// <summary>A tensor of zeros.</summary>
+    public static Tensor Zeros(params int[] shape) => Full(0f, shape);
+
+    /// <summary>A tensor of ones.</summary>
+    public static Tensor Ones(params int[] shape) => Full(1f, shape);
+
+    /// <summary>A tensor filled with <paramref name="value"/>.</summary>
+    public static Tensor Full(float value, params int[] shape)
+    {
+        var t = Empty(TensorShape.Of(shape).Dims);
+        t.Span.Fill(value);
+        return t;
+    }
+
+    /// <summary>A zero tensor with the shape of <paramref name="like"/>.</summary>
+    public static Tensor ZerosLike(Tensor like)
+    {
+        ArgumentNullException.ThrowIfNull(like);
+        return Zeros(like.shape);
+    }
+
+    /// <summary>A scalar (rank 0) tensor.</summary>
+    public static Tensor Scalar(float value) => Full(value);
+
+    /// <summary>Copies <paramref name="data"/> into a new tensor of the given shape.</summary>
+    public static Tensor FromArray(ReadOnlySpan<float> data, params int[] shape)
+    {
+        var dims = TensorShape.Of(shape).Dims;
+        int n = TensorShape.Product(dims);
+        if (data.Length != n) throw new ShapeMismatchException($"FromArray: {data.Length} values cannot fill shape {TensorShape.Format(dims)} ({n} elements).");
+        var t = Empty(dims);
+        data.CopyTo(t.Span);
+        return t;
+    }
+
+    /// <summary>A 1-D tensor holding <paramref name="data"/>.</summary>
+    public static Tensor FromArray(float[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return FromArray(data, data.Length);
+    }
+
+    /// <summary>A 2-D tensor holding a rectangular array.</summary>
+    public static Tensor FromArray(float[,] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var t = Empty([data.GetLength(0), data.GetLength(1)]);
+        var span = t.Span;
+        int k = 0;
+        foreach (var v in data) span[k++] = v;
+        return t;
+    }
+
+    /// <summary>Values start, start+step, ... below end, as a 1-D tensor.</summary>
+    public static Tensor Arange(float start, float end, float step = 1f)
+    {
+        if (step == 0 || (end - start) / step < 0) throw new ConfigurationException($"Arange({start}, {end}, {step}) describes no values; step must move start towards end.");
+        int n = (int)Math.Ceiling((end - start) / step);
+        var t = Empty([n]);
+        var s = t.Span;
+        for (int i = 0; i < n; i++) s[i] = start + i * step;
+        return t;
+    }
+
+    /// <summary>A view sharing this tensor's memory with another layout. The caller guarantees the layout fits.</summary>
+    internal Tensor View(int[] newShape, int[] newStrides, int newOffset)
+    {
+        storage.AddReference();
+        return new Tensor(storage, newShape, newStrides, newOffset);
+    }
+
+    /// <summary>Replaces this tensor's contents with a copy of <paramref name="source"/> (same shape), without recording gradients.</summary>
+    public void CopyFrom(Tensor source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (!Shape.Equals(source.Shape)) throw new ShapeMismatchException($"CopyFrom: source {source.Describe()} does not match destination {Describe()}.");
+        Kernels.Backend.Current.Copy(source, this);
+    }
+
+    // ---------------------------------------------------------------- lifetime
+
+    /// <summary>Returns the memory to the pool (views keep it alive until they are disposed too).</summary>
+    public void Dispose()
+    {
+        if (storage.IsReleased) return;
+        storage.Release();
+        storage = Released;
+        GradFn = null;
+        GC.SuppressFinalize(this);
+    }
+
+    private static readonly TensorStorage Released = CreateReleased();
+
+    private static TensorStorage CreateReleased()
+    {
+        var s = new TensorStorage([], 0);
+        s.Release();
+        return s;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    internal int NormalizeAxis(int axis, string op)
+    {
+        int a = axis < 0 ? axis + shape.Length : axis;
+        if ((uint)a >= (uint)Math.Max(shape.Length, 1) || (shape.Length == 0 && axis is not (0 or -1)))
+            throw new IndexOutOfRangeModularException($"{op}: axis {axis} is out of range for {Describe()} (rank {shape.Length}); use 0..{shape.Length - 1} or negative axes from the end.");
+        return a;
+    }
+
+    /// <summary>A short description for error messages: name (if any) and shape.</summary>
+    public string Describe() => Name is null ? $"tensor {TensorShape.Format(shape)}" : $"'{Name}' {TensorShape.Format(shape)}";
+
+    /// <summary>Shape, gradient status and (for small tensors) the values.</summary>
+    public override string ToString()
+    {
+        if (IsDisposed) return $"Tensor{TensorShape.Format(shape)} (disposed)";
+        var sb = new StringBuilder("Tensor").Append(TensorShape.Format(shape));
+        if (RequiresGrad) sb.Append(" requires_grad");
+        if (GradFn is not null) sb.Append(" grad_fn=").Append(GradFn.Name);
+        if (Count <= 64)
+        {
+            sb.Append(' ');
+            AppendValues(sb, ToArray(), 0, 0);
+        }
+        return sb.ToString();
+    }
+
+    private int AppendValues(StringBuilder sb, float[] values, int dim, int start)
+    {
+        if (dim == shape.Length)
+        {
+            sb.Append(values[start].ToString("G6", CultureInfo.InvariantCulture));
+            return start + 1;
+        }
+        sb.Append('[');
+        for (int i = 0; i < shape[dim]; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            start = AppendValues(sb, values, dim + 1, start);
+        }
+        sb.Append(']');
+        return start;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CheckNotDisposed(Tensor t, string op)
+    {
+        if (t.storage.IsReleased) throw new ObjectDisposedException(nameof(Tensor), $"{op}: input {t.Describe()} was disposed (its scope ended). Keep it with TensorScope.Keep or compute it inside the scope.");
+    }
+}
