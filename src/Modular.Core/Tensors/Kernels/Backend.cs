@@ -93,4 +93,23 @@ internal abstract class Backend
 
     /// <summary>The k largest (or smallest) values of each row of [rows, n], in order, with their indices.</summary>
     public abstract void TopK(ReadOnlySpan<float> x, int rows, int n, int k, bool largest, Span<float> values, Span<int> indices);
+
+    /// <summary>
+    /// Cross-entropy of each row of logits [rows, classes] against its target, with label smoothing ε:
+    /// loss = −(1 − ε)·log p[target] − (ε / classes)·Σ log p. Rows whose target is <paramref name="ignoreIndex"/>
+    /// contribute nothing. Writes log-probabilities and returns the summed loss and the number of counted rows.
+    /// </summary>
+    public abstract (double Sum, int Count) CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex, float smoothing, Span<float> logProbabilities);
+
+    /// <summary>Gradient of the summed cross-entropy times <paramref name="scale"/>: scale·(softmax − q) per counted row, 0 for ignored rows.</summary>
+    public abstract void CrossEntropyBackward(ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex, float smoothing, float scale, Span<float> dLogits);
+
+    /// <summary>One Adam/AdamW update of a parameter from its gradient and moment estimates (PyTorch's formulation).</summary>
+    public abstract void AdamUpdate(Span<float> parameter, ReadOnlySpan<float> gradient, Span<float> firstMoment, Span<float> secondMoment, in AdamStep step);
+
+    /// <summary>Sum of squares of a span (for gradient norms).</summary>
+    public abstract double SumOfSquares(ReadOnlySpan<float> values);
 }
+
+/// <summary>Hyper-parameters of one Adam step for one parameter.</summary>
+internal readonly record struct AdamStep(float LearningRate, float Beta1, float Beta2, float Eps, float WeightDecay, bool Decoupled, float BiasCorrection1, float BiasCorrection2);

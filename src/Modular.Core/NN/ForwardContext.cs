@@ -1,0 +1,58 @@
+using Modular.Tensors;
+
+namespace Modular.NN;
+
+/// <summary>
+/// What a forward pass knows beyond its input tensor, visible to every module and hook on the thread while it
+/// is open: the padding mask of the batch and per-example metadata such as task or language ids that fixed
+/// routing reads. Open one around a forward pass with <see cref="Begin"/>; they nest.
+/// </summary>
+public sealed class ForwardContext : IDisposable
+{
+    [ThreadStatic] private static ForwardContext? current;
+    private readonly ForwardContext? outer;
+    private readonly Dictionary<string, int[]> metadata;
+    private bool disposed;
+
+    private ForwardContext(Tensor? paddingMask, IReadOnlyDictionary<string, int[]>? metadata, ForwardContext? outer)
+    {
+        PaddingMask = paddingMask;
+        this.outer = outer;
+        this.metadata = outer is null ? new(StringComparer.Ordinal) : new(outer.metadata, StringComparer.Ordinal);
+        if (metadata is not null) foreach (var (k, v) in metadata) this.metadata[k] = v;
+    }
+
+    /// <summary>The innermost open context on this thread, or null.</summary>
+    public static ForwardContext? Current => current;
+
+    /// <summary>
+    /// Opens a context. <paramref name="paddingMask"/> is [batch, length] with 1 for real tokens and 0 for padding;
+    /// <paramref name="metadata"/> maps a key (e.g. <c>"task"</c>, <c>"language"</c>) to one id per example.
+    /// </summary>
+    public static ForwardContext Begin(Tensor? paddingMask = null, IReadOnlyDictionary<string, int[]>? metadata = null)
+    {
+        var context = new ForwardContext(paddingMask ?? current?.PaddingMask, metadata, current);
+        current = context;
+        return context;
+    }
+
+    /// <summary>[batch, length], 1 = token, 0 = padding; null when every position is a token.</summary>
+    public Tensor? PaddingMask { get; set; }
+
+    /// <summary>Per-example ids by key.</summary>
+    public IReadOnlyDictionary<string, int[]> Metadata => metadata;
+
+    /// <summary>The ids for <paramref name="key"/>, or a clear error listing the keys that are present.</summary>
+    public int[] Ids(string key) =>
+        metadata.TryGetValue(key, out var ids) ? ids
+        : throw new ConfigurationException($"The batch carries no '{key}' ids (it has: {(metadata.Count == 0 ? "none" : string.Join(", ", metadata.Keys))}). Pass them with ForwardContext.Begin(metadata: ...) or in the batch.");
+
+    /// <summary>Closes the context, restoring the enclosing one.</summary>
+    public void Dispose()
+    {
+        if (disposed) return;
+        if (current != this) throw new InvalidOperationException("Forward contexts must be disposed innermost first.");
+        current = outer;
+        disposed = true;
+    }
+}

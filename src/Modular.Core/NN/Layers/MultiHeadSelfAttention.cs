@@ -1,0 +1,107 @@
+using Modular.Tensors;
+
+namespace Modular.NN;
+
+/// <summary>
+/// Multi-head self-attention with separate query, key, value and output projections:
+/// softmax(Q·Kᵀ/√d_head)·V per head. Padding positions from <see cref="ForwardContext.PaddingMask"/> are
+/// masked out of the keys; attention prefixes (prefix tuning) are prepended to keys and values.
+/// </summary>
+public sealed class MultiHeadSelfAttention : Layer
+{
+    private readonly List<(string Name, IAttentionPrefix Prefix)> prefixes = [];
+    private readonly Dropout? dropout;
+
+    /// <summary>Creates the four projections of a <paramref name="dimension"/>-wide layer with <paramref name="heads"/> heads.</summary>
+    public MultiHeadSelfAttention(int dimension, int heads, Rng rng, float attentionDropout = 0f)
+    {
+        if (heads < 1 || dimension % heads != 0) throw new ConfigurationException($"MultiHeadSelfAttention: dimension {dimension} must be a positive multiple of heads ({heads}).");
+        Dimension = dimension;
+        Heads = heads;
+        Query = Add("query", new Linear(dimension, dimension, rng));
+        Key = Add("key", new Linear(dimension, dimension, rng));
+        Value = Add("value", new Linear(dimension, dimension, rng));
+        Output = Add("output", new Linear(dimension, dimension, rng));
+        if (attentionDropout > 0) dropout = Add("dropout", new Dropout(attentionDropout, rng.Fork()));
+    }
+
+    /// <summary>Model dimension.</summary>
+    public int Dimension { get; }
+
+    /// <summary>Number of heads.</summary>
+    public int Heads { get; }
+
+    /// <summary>Query projection.</summary>
+    public Linear Query { get; }
+
+    /// <summary>Key projection.</summary>
+    public Linear Key { get; }
+
+    /// <summary>Value projection.</summary>
+    public Linear Value { get; }
+
+    /// <summary>Output projection.</summary>
+    public Linear Output { get; }
+
+    /// <summary>The attached prefixes, in order.</summary>
+    public IReadOnlyList<(string Name, IAttentionPrefix Prefix)> Prefixes => prefixes;
+
+    /// <inheritdoc/>
+    public override string Description => $"{Dimension}, {Heads} heads";
+
+    /// <summary>Prepends the keys/values of <paramref name="prefix"/> (a child module too, if it is one).</summary>
+    public void AddPrefix(string name, IAttentionPrefix prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (prefixes.Exists(p => p.Name == name)) throw new ModulePathException($"Attention already has a prefix named '{name}'.");
+        if (prefix is Module m) Add(name, m);
+        prefixes.Add((name, prefix));
+    }
+
+    /// <summary>Removes a prefix; returns whether it existed.</summary>
+    public bool RemovePrefix(string name)
+    {
+        int i = prefixes.FindIndex(p => p.Name == name);
+        if (i < 0) return false;
+        prefixes.RemoveAt(i);
+        RemoveChild(name);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    protected override Tensor Compute(Tensor input)
+    {
+        if (input.Rank != 3 || input.Size(2) != Dimension)
+            throw new ShapeMismatchException($"MultiHeadSelfAttention: input {input.Describe()} must be [batch, length, {Dimension}].");
+        int batch = input.Size(0), length = input.Size(1), headDim = Dimension / Heads;
+        var q = Query.Forward(input);
+        var k = Key.Forward(input);
+        var v = Value.Forward(input);
+        int prefixLength = 0;
+        foreach (var (_, prefix) in prefixes)
+        {
+            var (pk, pv) = prefix.GetPrefix(batch);
+            prefixLength += pk.Size(1);
+            k = Tensor.Cat([pk, k], 1);
+            v = Tensor.Cat([pv, v], 1);
+        }
+        int keys = length + prefixLength;
+        var qh = q.Reshape(batch, length, Heads, headDim).Transpose(1, 2);
+        var kh = k.Reshape(batch, keys, Heads, headDim).Transpose(1, 2);
+        var vh = v.Reshape(batch, keys, Heads, headDim).Transpose(1, 2);
+        var scores = qh.MatMul(kh.Transpose(-1, -2)).Mul(1f / MathF.Sqrt(headDim));
+        var mask = ForwardContext.Current?.PaddingMask;
+        if (mask is not null)
+        {
+            if (mask.Rank != 2 || mask.Size(0) != batch || mask.Size(1) != length)
+                throw new ShapeMismatchException($"MultiHeadSelfAttention: padding mask {mask.Describe()} must be [batch, length] = [{batch}, {length}].");
+            var keyMask = prefixLength == 0 ? mask : Tensor.Cat([Tensor.Ones(batch, prefixLength), mask], 1);
+            var isPadding = (1f - keyMask).Reshape(batch, 1, 1, keys);
+            scores = scores.MaskedFill(isPadding, float.NegativeInfinity);
+        }
+        var attention = scores.Softmax(-1);
+        if (dropout is not null) attention = dropout.Forward(attention);
+        var context = attention.MatMul(vh).Transpose(1, 2).Reshape(batch, length, Dimension);
+        return Output.Forward(context);
+    }
+}

@@ -1,0 +1,45 @@
+using Modular.Tensors;
+
+namespace Modular.NN;
+
+/// <summary>
+/// Token embeddings plus learned absolute positions (the anchor model's input layer). Its output is where
+/// input-level modules attach: prompt tuning prepends learned vectors here, MAD-X's invertible adapter
+/// transforms it.
+/// </summary>
+public sealed class TransformerEmbeddings : Module
+{
+    /// <summary>Creates token and position tables; positions start N(0, 0.02²).</summary>
+    public TransformerEmbeddings(int vocabulary, int dimension, int maxLength, Rng rng)
+    {
+        if (maxLength < 1) throw new ConfigurationException($"TransformerEmbeddings: maxLength must be ≥ 1, got {maxLength}.");
+        Tokens = Add("tokens", new Embedding(vocabulary, dimension, rng));
+        using var p = Tensor.Normal(rng, 0f, 0.02f, maxLength, dimension);
+        Positions = AddParameter("positions", p);
+    }
+
+    /// <summary>The token table.</summary>
+    public Embedding Tokens { get; }
+
+    /// <summary>[maxLength, dimension].</summary>
+    public Parameter Positions { get; }
+
+    /// <summary>Longest sequence the position table covers.</summary>
+    public int MaxLength => Positions.Size(0);
+
+    /// <inheritdoc/>
+    public override string Description => $"{Tokens.Count} tokens × {Tokens.Dimension}, {MaxLength} positions";
+
+    /// <summary>token(ids) + position, shape [batch, length, dimension].</summary>
+    public Tensor Forward(IntTensor ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Rank != 2) throw new ShapeMismatchException($"TransformerEmbeddings: token ids {ids.Shape} must be [batch, length].");
+        int length = ids.ShapeArray[1];
+        if (length > MaxLength) throw new ShapeMismatchException($"TransformerEmbeddings: sequences of length {length} exceed the {MaxLength} learned positions; truncate the input or build the model with a larger maxLength.");
+        using var tokens = Tokens.Forward(ids);
+        using var positions = length == MaxLength ? null : Positions.Narrow(0, 0, length);
+        var output = tokens.Add(positions ?? Positions);
+        return RunHooks(output, output);
+    }
+}
