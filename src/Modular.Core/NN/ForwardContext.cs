@@ -20,6 +20,7 @@ public sealed class ForwardContext : IDisposable
         this.outer = outer;
         this.metadata = outer is null ? new(StringComparer.Ordinal) : new(outer.metadata, StringComparer.Ordinal);
         if (metadata is not null) foreach (var (k, v) in metadata) this.metadata[k] = v;
+        Cache = outer?.Cache ?? new Dictionary<object, object>(ReferenceEqualityComparer.Instance);
     }
 
     /// <summary>The innermost open context on this thread, or null.</summary>
@@ -41,6 +42,12 @@ public sealed class ForwardContext : IDisposable
 
     /// <summary>Per-example ids by key.</summary>
     public IReadOnlyDictionary<string, int[]> Metadata => metadata;
+
+    /// <summary>
+    /// Values computed once per forward pass and reused by later layers, e.g. a naive-global routing decision
+    /// made at the first site and reused at every other. Shared with enclosing contexts of the same pass.
+    /// </summary>
+    public IDictionary<object, object> Cache { get; }
 
     /// <summary>The ids for <paramref name="key"/>, or a clear error listing the keys that are present.</summary>
     public int[] Ids(string key) =>

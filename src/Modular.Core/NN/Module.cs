@@ -12,6 +12,7 @@ public abstract class Module
     private readonly List<(string Name, Module Child)> children = [];
     private readonly List<(string Name, Parameter Parameter)> parameters = [];
     private readonly List<(string Name, IForwardHook Hook)> hooks = [];
+    private readonly List<(string Name, Parameter Buffer)> buffers = [];
 
     /// <summary>True in training mode (dropout active, routers add noise); see <see cref="Train"/> and <see cref="Eval"/>.</summary>
     public bool Training { get; private set; } = true;
@@ -48,6 +49,25 @@ public abstract class Module
         return p;
     }
 
+    /// <summary>
+    /// Registers a buffer: state that is saved and loaded with the module but never trains and is not counted as a
+    /// parameter (e.g. a sparse-fine-tuning mask).
+    /// </summary>
+    protected Tensor AddBuffer(string name, Tensor initial)
+    {
+        CheckNewName(name);
+        var b = new Parameter(initial, trainable: false) { Name = name };
+        buffers.Add((name, b));
+        return b;
+    }
+
+    /// <summary>Every buffer with its dotted path.</summary>
+    public IEnumerable<(string Path, Tensor Buffer)> NamedBuffers()
+    {
+        foreach (var (path, module) in NamedModules())
+            foreach (var (name, b) in module.buffers) yield return (Join(path, name), b);
+    }
+
     /// <summary>Registers an existing parameter (e.g. one shared with another module) under <paramref name="name"/>.</summary>
     protected Parameter AddParameter(string name, Parameter parameter)
     {
@@ -61,7 +81,7 @@ public abstract class Module
     {
         if (string.IsNullOrEmpty(name) || name.Contains('.', StringComparison.Ordinal))
             throw new ModulePathException($"'{name}' is not a valid name for a child of {GetType().Name}: names must be non-empty and contain no dots.");
-        if (children.Exists(c => c.Name == name) || parameters.Exists(p => p.Name == name))
+        if (children.Exists(c => c.Name == name) || parameters.Exists(p => p.Name == name) || buffers.Exists(b => b.Name == name))
             throw new ModulePathException($"{GetType().Name} already has a child or parameter named '{name}'.");
     }
 
@@ -206,9 +226,10 @@ public abstract class Module
 
     // ------------------------------------------------------------------ state
 
-    /// <summary>Every parameter by path (the tensors are the live parameters, not copies).</summary>
+    /// <summary>Every parameter and buffer by path (the live tensors, not copies).</summary>
     public IReadOnlyDictionary<string, Tensor> State() =>
-        NamedParameters().ToDictionary(e => e.Path, e => (Tensor)e.Parameter, StringComparer.Ordinal);
+        NamedParameters().Select(e => (e.Path, Tensor: (Tensor)e.Parameter)).Concat(NamedBuffers().Select(e => (e.Path, Tensor: e.Buffer)))
+            .ToDictionary(e => e.Path, e => e.Tensor, StringComparer.Ordinal);
 
     /// <summary>
     /// Copies values into the parameters with the same paths. With <paramref name="strict"/>, every parameter must be
@@ -218,6 +239,7 @@ public abstract class Module
     {
         ArgumentNullException.ThrowIfNull(state);
         var mine = NamedParameters().ToDictionary(e => e.Path, e => e.Parameter, StringComparer.Ordinal);
+        foreach (var (path, b) in NamedBuffers()) mine[path] = (Parameter)b;
         if (strict)
         {
             var missing = mine.Keys.Where(k => !state.ContainsKey(k)).ToList();

@@ -2,19 +2,20 @@ namespace Modular.NN;
 
 /// <summary>
 /// A glob over dotted module paths: <c>*</c> matches any characters within one segment, <c>**</c> any number of
-/// whole segments (including none), and <c>a|b</c> either alternative within a segment.
+/// whole segments (including none), <c>a|b</c> either alternative within a segment, and a comma separates
+/// whole alternative patterns (<c>embeddings, layers.*.feedForward</c>).
 /// </summary>
 public sealed class PathPattern
 {
-    private readonly string[] segments;
+    private readonly string[][] alternatives;
 
     /// <summary>Parses a pattern such as <c>layers.*.attention.query|value</c>.</summary>
     public PathPattern(string pattern)
     {
         if (string.IsNullOrWhiteSpace(pattern)) throw new ModulePathException("A module path pattern must not be empty; use '**' to match every module.");
         Text = pattern;
-        segments = pattern.Split('.');
-        if (segments.Any(s => s.Length == 0)) throw new ModulePathException($"Module path pattern '{pattern}' has an empty segment (two dots in a row, or a leading/trailing dot).");
+        alternatives = pattern.Split(',', StringSplitOptions.TrimEntries).Select(p => p.Split('.')).ToArray();
+        if (alternatives.Any(a => a.Any(s => s.Length == 0))) throw new ModulePathException($"Module path pattern '{pattern}' has an empty segment (two dots or commas in a row, or a leading/trailing dot).");
     }
 
     /// <summary>The pattern as written.</summary>
@@ -24,7 +25,8 @@ public sealed class PathPattern
     public bool IsMatch(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Match(segments, 0, path.Split('.'), 0);
+        var parts = path.Split('.');
+        return alternatives.Any(segments => Match(segments, 0, parts, 0));
     }
 
     private static bool Match(string[] pattern, int i, string[] path, int j)

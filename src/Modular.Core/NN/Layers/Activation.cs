@@ -18,13 +18,18 @@ public enum ActivationKind
 }
 
 /// <summary>An element-wise non-linearity as a layer, so that hooks can act on its output (e.g. (IA)³ on the feed-forward hidden state).</summary>
-public sealed class Activation(ActivationKind kind) : Layer
+/// <param name="kind">Which function.</param>
+/// <param name="width">The size of the last dimension it acts on, when known (lets modules that attach here size themselves).</param>
+public sealed class Activation(ActivationKind kind, int? width = null) : Layer
 {
     /// <summary>Which function.</summary>
     public ActivationKind Kind { get; } = kind;
 
+    /// <summary>The size of the last dimension of its input, when known.</summary>
+    public int? Width { get; } = width;
+
     /// <inheritdoc/>
-    public override string Description => Kind.ToString();
+    public override string Description => Width is { } w ? $"{Kind}, {w}" : Kind.ToString();
 
     /// <summary>Applies the function without a layer.</summary>
     public static Tensor Apply(ActivationKind kind, Tensor x)

@@ -11,7 +11,7 @@ public sealed class FeedForward : Layer
     public FeedForward(int dimension, int hidden, Rng rng, ActivationKind activation = ActivationKind.Gelu, float dropoutP = 0f)
     {
         Up = Add("up", new Linear(dimension, hidden, rng));
-        Activation = Add("activation", new Activation(activation));
+        Activation = Add("activation", new Activation(activation, hidden));
         Down = Add("down", new Linear(hidden, dimension, rng));
         if (dropoutP > 0) dropout = Add("dropout", new Dropout(dropoutP, rng.Fork()));
     }

@@ -5,11 +5,11 @@ namespace Modular.NN;
 /// <summary>
 /// Multi-head self-attention with separate query, key, value and output projections:
 /// softmax(Q·Kᵀ/√d_head)·V per head. Padding positions from <see cref="ForwardContext.PaddingMask"/> are
-/// masked out of the keys; attention prefixes (prefix tuning) are prepended to keys and values.
+/// masked out of the keys. When hooks on the key and value projections prepend extra positions (prefix tuning),
+/// the extra keys are always attended to.
 /// </summary>
 public sealed class MultiHeadSelfAttention : Layer
 {
-    private readonly List<(string Name, IAttentionPrefix Prefix)> prefixes = [];
     private readonly Dropout? dropout;
 
     /// <summary>Creates the four projections of a <paramref name="dimension"/>-wide layer with <paramref name="heads"/> heads.</summary>
@@ -43,30 +43,8 @@ public sealed class MultiHeadSelfAttention : Layer
     /// <summary>Output projection.</summary>
     public Linear Output { get; }
 
-    /// <summary>The attached prefixes, in order.</summary>
-    public IReadOnlyList<(string Name, IAttentionPrefix Prefix)> Prefixes => prefixes;
-
     /// <inheritdoc/>
     public override string Description => $"{Dimension}, {Heads} heads";
-
-    /// <summary>Prepends the keys/values of <paramref name="prefix"/> (a child module too, if it is one).</summary>
-    public void AddPrefix(string name, IAttentionPrefix prefix)
-    {
-        ArgumentNullException.ThrowIfNull(prefix);
-        if (prefixes.Exists(p => p.Name == name)) throw new ModulePathException($"Attention already has a prefix named '{name}'.");
-        if (prefix is Module m) Add(name, m);
-        prefixes.Add((name, prefix));
-    }
-
-    /// <summary>Removes a prefix; returns whether it existed.</summary>
-    public bool RemovePrefix(string name)
-    {
-        int i = prefixes.FindIndex(p => p.Name == name);
-        if (i < 0) return false;
-        prefixes.RemoveAt(i);
-        RemoveChild(name);
-        return true;
-    }
 
     /// <inheritdoc/>
     protected override Tensor Compute(Tensor input)
@@ -77,15 +55,9 @@ public sealed class MultiHeadSelfAttention : Layer
         var q = Query.Forward(input);
         var k = Key.Forward(input);
         var v = Value.Forward(input);
-        int prefixLength = 0;
-        foreach (var (_, prefix) in prefixes)
-        {
-            var (pk, pv) = prefix.GetPrefix(batch);
-            prefixLength += pk.Size(1);
-            k = Tensor.Cat([pk, k], 1);
-            v = Tensor.Cat([pv, v], 1);
-        }
-        int keys = length + prefixLength;
+        int keys = k.Size(1), prefixLength = keys - length;
+        if (prefixLength < 0 || v.Size(1) != keys)
+            throw new ShapeMismatchException($"MultiHeadSelfAttention: keys {k.Describe()} and values {v.Describe()} must have the same length, at least the query length {length}.");
         var qh = q.Reshape(batch, length, Heads, headDim).Transpose(1, 2);
         var kh = k.Reshape(batch, keys, Heads, headDim).Transpose(1, 2);
         var vh = v.Reshape(batch, keys, Heads, headDim).Transpose(1, 2);

@@ -43,6 +43,19 @@ public partial class Tensor
         return sum.Mul(1f / n);
     }
 
+    /// <summary>log Σ exp(x) over one axis, computed stably as m + log Σ exp(x − m) with m the (constant) maximum.</summary>
+    public Tensor LogSumExp(int axis, bool keepDim = false)
+    {
+        using var max = Max(axis, keepDim: true);
+        using var shift = max.Detach();
+        using var shifted = Sub(shift);
+        using var exponentials = shifted.Exp();
+        using var sum = exponentials.Sum(axis, keepDim: true);
+        using var log = sum.Log();
+        var result = log.Add(shift);
+        return keepDim ? result : result.Squeeze(axis);
+    }
+
     /// <summary>Maximum over one axis; the gradient goes to the first position of the maximum.</summary>
     public Tensor Max(int axis, bool keepDim = false) => MaxWithIndices(axis, keepDim).Values;
 

@@ -1,0 +1,165 @@
+using Modular.NN;
+using Modular.Routing;
+using Modular.Tensors;
+
+namespace Modular.Aggregation;
+
+/// <summary>How a mixture combines the modules its router activates.</summary>
+public enum MixtureAggregation
+{
+    /// <summary>Weighted sum of the modules' outputs: y + Σᵢ wᵢ·(fᵢ(y) − y), each module run only on its rows.</summary>
+    Representation,
+
+    /// <summary>The modules' parameters are averaged with the weights and the average runs once (Polytropon); needs <see cref="IParameterAveraging"/> modules and example-level routing.</summary>
+    Parameters,
+}
+
+/// <summary>
+/// Learned routing among named modules at every site where they are attached: a router (top-k mixture of experts,
+/// Gumbel straight-through, Polytropon allocation, REINFORCE) scores the modules for each token or example, and the
+/// chosen ones are aggregated. The routing level says whether each site has its own router (layer-wise), one decision
+/// is reused everywhere (naive global), or one router emits a decision per site (global).
+/// </summary>
+public sealed class Mixture : Block
+{
+    private readonly string[] names;
+    private readonly Dictionary<Site, Router> routers = [];
+    private Router? shared;
+    private List<Site> boundSites = [];
+
+    /// <summary>Routes among <paramref name="modules"/> with routers made by <paramref name="router"/>.</summary>
+    public Mixture(RouterFactory router, IReadOnlyList<string> modules, RoutingLevel level = RoutingLevel.LayerWise,
+        RoutingGranularity granularity = RoutingGranularity.Token, MixtureAggregation aggregation = MixtureAggregation.Representation, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        ArgumentNullException.ThrowIfNull(modules);
+        if (modules.Count < 1) throw new ConfigurationException("Mixture needs at least one module to route to.");
+        if (aggregation == MixtureAggregation.Parameters && granularity == RoutingGranularity.Token)
+            throw new ConfigurationException("Mixture: parameter aggregation averages module parameters per example; use RoutingGranularity.Example (token-level averaging would need one parameter copy per token).");
+        Factory = router;
+        names = [.. modules];
+        Level = level;
+        Granularity = granularity;
+        Aggregation = aggregation;
+        Seed = seed;
+    }
+
+    /// <summary>Makes the routers.</summary>
+    public RouterFactory Factory { get; }
+
+    /// <summary>Where decisions are made.</summary>
+    public RoutingLevel Level { get; }
+
+    /// <summary>Tokens or examples.</summary>
+    public RoutingGranularity Granularity { get; }
+
+    /// <summary>How the chosen modules combine.</summary>
+    public MixtureAggregation Aggregation { get; }
+
+    /// <summary>Seed of the routers' initialisation.</summary>
+    public int Seed { get; }
+
+    /// <summary>The routed module names, in router output order.</summary>
+    public IReadOnlyList<string> Modules => names;
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> Names => names;
+
+    /// <summary>The router of a site (layer-wise) or the shared one.</summary>
+    public Router RouterAt(Site site) => Level == RoutingLevel.LayerWise
+        ? routers.TryGetValue(site, out var r) ? r : throw new ConfigurationException($"Mixture has no router at '{site?.HostPath}'; is the composition active?")
+        : shared ?? throw new ConfigurationException("Mixture is not bound to a model yet; set it as the model's Active composition.");
+
+    /// <summary>Every router this mixture created.</summary>
+    public IEnumerable<Router> AllRouters => shared is null ? routers.Values : [shared];
+
+    /// <inheritdoc/>
+    public override IEnumerable<Parameter> CompositionParameters => AllRouters.SelectMany(r => r.Parameters());
+
+    /// <inheritdoc/>
+    protected internal override void Bind(ModularModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (boundSites.Count > 0) return;
+        boundSites = model.Sites.Values.Where(s => names.Any(n => s.Find(n) is not null)).OrderBy(s => s.Index).ToList();
+        if (boundSites.Count == 0) throw new ConfigurationException($"Mixture({string.Join(", ", names)}): none of these modules is attached anywhere.");
+        var rng = new Rng((ulong)Seed + 0xB10CUL);
+        foreach (var site in boundSites)
+        {
+            var missing = names.Where(n => site.Find(n) is null).ToList();
+            if (missing.Count > 0) throw new ConfigurationException($"Mixture at '{site.HostPath}': modules {string.Join(", ", missing)} are not attached there; every routed module must be attached at the same sites.");
+            int dimension = HostDimensions.Input(site.Host) ?? throw new ConfigurationException($"Mixture at '{site.HostPath}': cannot tell the input width of a {site.Host.GetType().Name} to size the router.");
+            if (Level == RoutingLevel.LayerWise) routers[site] = site.AddCompositionState("router", Factory(dimension, names.Length, rng));
+            else if (shared is null)
+            {
+                int outputs = Level == RoutingLevel.Global ? names.Length * boundSites.Count : names.Length;
+                shared = site.AddCompositionState("router", Factory(dimension, outputs, rng));
+            }
+        }
+        if (Level == RoutingLevel.Global && shared is TopKRouter or PolytroponRouter)
+            throw new ConfigurationException("Global routing emits one choice per site from a single distribution over sites × modules; use a Gumbel or REINFORCE router (top-k and Polytropon routers are layer-wise or naive-global).");
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Apply(Site site, Tensor input, Tensor output)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        if (!boundSites.Contains(site)) return output;
+        bool tokens = Granularity == RoutingGranularity.Token && input.Rank == 3;
+        var x = tokens ? input.Reshape(-1, input.Size(-1)) : input;
+        var y = tokens ? output.Reshape(-1, output.Size(-1)) : output;
+        var decision = Decide(site, tokens ? x : Pool(input));
+        int[]? rowExample = tokens ? Enumerable.Range(0, x.Size(0)).Select(t => t / input.Size(1)).ToArray() : null;
+        Router.Record(site.Owner.Trace, site.HostPath, names, decision, rowExample);
+        var modules = names.Select(n => site.Find(n)!).ToList();
+        var result = Aggregation == MixtureAggregation.Parameters ? AverageParameters(site, modules, decision, x, y) : SumRepresentations(modules, decision, x, y);
+        return tokens ? result.Reshape(output.Shape.ToArray()) : result;
+    }
+
+    private RoutingDecision Decide(Site site, Tensor features)
+    {
+        if (Level == RoutingLevel.LayerWise) return RouterAt(site).Route(features);
+        var context = ForwardContext.Current ?? throw new ConfigurationException($"Mixture with {Level} routing caches one decision per forward pass in the ForwardContext; run the model through ModularModel.Forward.");
+        if (!context.Cache.TryGetValue(this, out var cached))
+        {
+            cached = shared!.Route(features);
+            context.Cache[this] = cached;
+        }
+        var decision = (RoutingDecision)cached;
+        if (Level == RoutingLevel.NaiveGlobal) return decision;
+        // Global: the shared router scored sites × modules; each site takes its own block, renormalised.
+        int position = boundSites.IndexOf(site);
+        var block = decision.Weights.Narrow(1, position * names.Length, names.Length);
+        var probabilities = decision.Probabilities.Narrow(1, position * names.Length, names.Length);
+        return new RoutingDecision(block.Div(block.Sum(-1, keepDim: true).Add(1e-12f)), probabilities.Div(probabilities.Sum(-1, keepDim: true).Add(1e-12f)));
+    }
+
+    private static Tensor SumRepresentations(IReadOnlyList<ComputationModule> modules, RoutingDecision decision, Tensor x, Tensor y)
+    {
+        var result = y;
+        foreach (var (m, rows) in Dispatch.Groups(decision))
+        {
+            var ym = y.IndexSelect(0, rows);
+            var out_ = modules[m].Apply(x.IndexSelect(0, rows), ym);
+            if (!out_.Shape.Equals(ym.Shape)) throw new ShapeMismatchException($"Mixture: {modules[m].Method} changes the output shape {ym.Shape} → {out_.Shape}; only shape-preserving modules can be mixed.");
+            var gate = Dispatch.Broadcastable(Dispatch.Gate(decision, rows, m), ym.Rank);
+            result = result.IndexAdd(0, rows, out_.Sub(ym).Mul(gate));
+        }
+        return result;
+    }
+
+    private static Tensor AverageParameters(Site site, IReadOnlyList<ComputationModule> modules, RoutingDecision decision, Tensor x, Tensor y)
+    {
+        if (modules[0] is not IParameterAveraging averaging || modules.Any(m => m.GetType() != modules[0].GetType()))
+            throw new ConfigurationException($"Mixture at '{site.HostPath}': parameter aggregation needs modules of one type that supports averaging (e.g. LoRA); got {string.Join(", ", modules.Select(m => m.Method).Distinct())}.");
+        return averaging.ApplyAveraged(modules, decision.Weights, x, y);
+    }
+
+    /// <summary>Mean over the sequence, padding excluded when the context has a mask: [batch, length, d] → [batch, d].</summary>
+    private static Tensor Pool(Tensor input) => input.Rank == 3 ? TransformerClassifier.Pool(input, ForwardContext.Current?.PaddingMask) : input;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Mixture({string.Join(", ", names)}; {Level}, {Granularity}, {Aggregation})";
+}

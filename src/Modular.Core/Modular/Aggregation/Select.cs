@@ -1,0 +1,79 @@
+using Modular.NN;
+using Modular.Tensors;
+
+namespace Modular.Aggregation;
+
+/// <summary>
+/// Fixed routing by metadata: each example goes to the block mapped to its id under <see cref="Key"/> (a task id,
+/// a language id, …). Mixed batches are split by id, each group runs through its own block, and the rows are put
+/// back in place — like AdapterHub's BatchSplit, but driven by per-example metadata.
+/// </summary>
+public sealed class Select : Block
+{
+    private readonly Dictionary<int, Block> routes;
+
+    /// <summary>Id i goes to <paramref name="blocks"/>[i].</summary>
+    public Select(string key, params Block[] blocks)
+        : this(key, (blocks ?? throw new ArgumentNullException(nameof(blocks))).Select((b, i) => (i, b)).ToDictionary(e => e.i, e => e.b)) { }
+
+    /// <summary>Each id goes to its mapped block.</summary>
+    public Select(string key, IReadOnlyDictionary<int, Block> routes)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        if (string.IsNullOrWhiteSpace(key)) throw new ConfigurationException("Select needs a metadata key such as \"task\" or \"language\".");
+        if (routes.Count == 0) throw new ConfigurationException($"Select(\"{key}\") needs at least one route.");
+        Key = key;
+        this.routes = routes.ToDictionary(e => e.Key, e => e.Value);
+    }
+
+    /// <summary>The metadata key read from <see cref="ForwardContext"/>.</summary>
+    public string Key { get; }
+
+    /// <summary>Id → block.</summary>
+    public IReadOnlyDictionary<int, Block> Routes => routes;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Block> Children => routes.OrderBy(e => e.Key).Select(e => e.Value).ToList();
+
+    /// <inheritdoc/>
+    public override IEnumerable<string> Names => Children.SelectMany(b => b.Names);
+
+    /// <summary>The block for one id, or a clear error naming the known ids.</summary>
+    public Block Route(int id) => routes.TryGetValue(id, out var block) ? block
+        : throw new ConfigurationException($"Select(\"{Key}\"): no module is mapped to {Key} id {id}. Known ids: {string.Join(", ", routes.Keys.Order().Select(k => $"{k} → {routes[k]}"))}.");
+
+    /// <inheritdoc/>
+    public override Tensor Apply(Site site, Tensor input, Tensor output)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        var context = ForwardContext.Current ?? throw new ConfigurationException($"Select(\"{Key}\") at '{site.HostPath}' routes by per-example metadata, but no ForwardContext is open. Run the model through ModularModel.Forward with a batch that carries '{Key}' ids.");
+        var ids = context.Ids(Key);
+        int batch = output.Size(0);
+        if (ids.Length != batch) throw new ShapeMismatchException($"Select(\"{Key}\") at '{site.HostPath}': the batch has {batch} examples but {ids.Length} '{Key}' ids.");
+        site.Owner.Trace?.RecordFixed(site, Key, ids);
+        var groups = ids.Select((id, row) => (id, row)).GroupBy(e => e.id).ToList();
+        if (groups.Count == 1) return Route(groups[0].Key).Apply(site, input, output);
+        Tensor? result = null;
+        foreach (var group in groups)
+        {
+            var block = Route(group.Key);
+            var rows = IntTensor.FromArray(group.Select(e => e.row).ToArray());
+            var y = block.Apply(site, input.IndexSelect(0, rows), output.IndexSelect(0, rows));
+            if (result is null)
+            {
+                var dims = y.Shape.ToArray();
+                dims[0] = batch;
+                result = Tensor.Zeros(dims);
+            }
+            else if (y.Rank != result.Rank || !y.Shape.Skip(1).SequenceEqual(result.Shape.Skip(1)))
+                throw new ShapeMismatchException($"Select(\"{Key}\") at '{site.HostPath}': routes produce different shapes ({y.Shape} vs {result.Shape}); modules selected per example must agree on the output shape (e.g. prompts of equal length).");
+            result = result.IndexAdd(0, rows, y);
+        }
+        return result!;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Select({Key}: {string.Join(", ", routes.OrderBy(e => e.Key).Select(e => $"{e.Key} → {e.Value}"))})";
+}

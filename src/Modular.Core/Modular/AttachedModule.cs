@@ -1,0 +1,46 @@
+using Modular.NN;
+
+namespace Modular;
+
+/// <summary>A named module attached to a model: its method, its parts at each site, and its parameters.</summary>
+public sealed class AttachedModule
+{
+    internal AttachedModule(string name, IModuleSpec spec, IReadOnlyList<(Site Site, ComputationModule Module)> parts, IReadOnlyList<Parameter> baseParameters)
+    {
+        Name = name;
+        Spec = spec;
+        Parts = parts;
+        BaseParameters = baseParameters;
+        OwnParameters = new HashSet<Parameter>(parts.SelectMany(p => p.Module.Parameters()), ReferenceEqualityComparer.Instance);
+    }
+
+    /// <summary>The module's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The recipe it was made from.</summary>
+    public IModuleSpec Spec { get; }
+
+    /// <summary>The method's name.</summary>
+    public string Method => Spec.Method;
+
+    /// <summary>One computation module per site.</summary>
+    public IReadOnlyList<(Site Site, ComputationModule Module)> Parts { get; }
+
+    /// <summary>Base-model parameters this method trains (all of them for full fine-tuning).</summary>
+    public IReadOnlyList<Parameter> BaseParameters { get; }
+
+    /// <summary>The parameters the module added (not the base's).</summary>
+    public IReadOnlySet<Parameter> OwnParameters { get; }
+
+    /// <summary>Everything this module trains: its own parameters and the base parameters it claims.</summary>
+    public IEnumerable<Parameter> Parameters => OwnParameters.Concat(BaseParameters);
+
+    /// <summary>Number of parameter elements this module trains.</summary>
+    public long ParameterCount => Parameters.Sum(p => (long)p.Count);
+
+    /// <summary>Whether the module is folded into the base weights.</summary>
+    public bool IsMerged { get; internal set; }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name}: {Method}, {Parts.Count} site{(Parts.Count == 1 ? "" : "s")}, {ParameterCount:N0} parameters";
+}

@@ -1,0 +1,52 @@
+using Modular.Tensors;
+
+namespace Modular.Routing;
+
+/// <summary>
+/// Sparse dispatch of routed rows: for each module, the rows it received (within capacity), so that each module
+/// runs once on exactly its rows — never dense all-modules compute — and its weighted output is added back in place.
+/// </summary>
+public static class Dispatch
+{
+    /// <summary>For each module that received rows: its index and those rows (ascending).</summary>
+    public static IEnumerable<(int Module, IntTensor Rows)> Groups(RoutingDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        var rows = new List<int>[decision.Modules];
+        for (int m = 0; m < rows.Length; m++) rows[m] = [];
+        if (decision.Chosen is { } chosen)
+        {
+            int k = chosen.ShapeArray[1];
+            var index = chosen.Span;
+            for (int a = 0; a < index.Length; a++)
+                if (decision.Kept is null || decision.Kept[a]) rows[index[a]].Add(a / k);
+        }
+        else
+        {
+            using var weights = decision.Weights.Detach().Contiguous();
+            var w = weights.Span;
+            int n = decision.Modules;
+            for (int r = 0; r < decision.Rows; r++)
+                for (int m = 0; m < n; m++) if (w[r * n + m] != 0f) rows[m].Add(r);
+        }
+        for (int m = 0; m < rows.Length; m++)
+            if (rows[m].Count > 0) yield return (m, IntTensor.FromArray(rows[m].ToArray()));
+    }
+
+    /// <summary>The routing weight of <paramref name="module"/> for each of <paramref name="rows"/>, [n, 1] (differentiable).</summary>
+    public static Tensor Gate(RoutingDecision decision, IntTensor rows, int module)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        return decision.Weights.IndexSelect(0, rows).Narrow(1, module, 1);
+    }
+
+    /// <summary>Reshapes an [n, 1] gate to broadcast over a [n, …] tensor of rank <paramref name="rank"/>.</summary>
+    public static Tensor Broadcastable(Tensor gate, int rank)
+    {
+        ArgumentNullException.ThrowIfNull(gate);
+        if (rank <= 2) return gate;
+        var shape = Enumerable.Repeat(1, rank).ToArray();
+        shape[0] = gate.Size(0);
+        return gate.Reshape(shape);
+    }
+}

@@ -1,0 +1,85 @@
+using Modular.NN;
+using Modular.Tensors;
+
+namespace Modular.Routing;
+
+/// <summary>
+/// Learned hard routing with REINFORCE (Williams, 1992; as in routing networks, Rosenbaum et al., 2018): while
+/// training each row samples one module from π = softmax(W·x); after the batch, the reward −loss minus a moving-average
+/// baseline weights the log-probabilities of the choices: L_π = −(r − b)·mean log π(a). At evaluation the most
+/// probable module is used.
+/// </summary>
+public sealed class ReinforceRouter : Router, IAuxiliaryLoss
+{
+    private readonly Rng rng;
+    private Tensor? logProbabilities;
+
+    /// <summary>Creates a policy over <paramref name="modules"/> modules; the baseline is an exponential moving average with <paramref name="baselineDecay"/>.</summary>
+    public ReinforceRouter(int dimension, int modules, Rng rng, float baselineDecay = 0.9f)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        if (modules < 1) throw new ConfigurationException($"ReinforceRouter: needs at least one module, got {modules}.");
+        if (baselineDecay is < 0f or >= 1f) throw new ConfigurationException($"ReinforceRouter: baseline decay {baselineDecay} must lie in [0, 1).");
+        this.rng = rng.Fork();
+        ModuleCount = modules;
+        BaselineDecay = baselineDecay;
+        Policy = Add("policy", new Linear(dimension, modules, rng));
+    }
+
+    private int ModuleCount { get; }
+
+    /// <inheritdoc/>
+    public override int Modules => ModuleCount;
+
+    /// <summary>The policy network.</summary>
+    public Linear Policy { get; }
+
+    /// <summary>Decay of the reward baseline.</summary>
+    public float BaselineDecay { get; }
+
+    /// <summary>The current baseline b (moving average of rewards); null before the first update.</summary>
+    public float? Baseline { get; private set; }
+
+    /// <inheritdoc/>
+    public override RoutingDecision Route(Tensor features)
+    {
+        var logits = Policy.Forward(features);
+        var probabilities = logits.Softmax(-1);
+        if (!Training) return new RoutingDecision(GumbelRouter.OneHotOfArgmax(probabilities), probabilities);
+        int rows = logits.Size(0);
+        var actions = new int[rows];
+        using (var p = probabilities.Detach().Contiguous())
+        {
+            var span = p.Span;
+            for (int r = 0; r < rows; r++) actions[r] = Sample(span.Slice(r * Modules, Modules));
+        }
+        var chosen = IntTensor.FromArray(actions, rows, 1);
+        var logPi = logits.LogSoftmax(-1).Gather(1, chosen).Mean();
+        logProbabilities = logProbabilities is null ? logPi : logProbabilities.Add(logPi);
+        return new RoutingDecision(Tensor.OneHot(chosen.Reshape(rows), Modules), probabilities);
+    }
+
+    private int Sample(ReadOnlySpan<float> p)
+    {
+        float u = rng.NextFloat(), cumulative = 0f;
+        for (int i = 0; i < p.Length; i++)
+        {
+            cumulative += p[i];
+            if (u < cumulative) return i;
+        }
+        return p.Length - 1;
+    }
+
+    /// <inheritdoc/>
+    public Tensor? TakeAuxiliaryLoss(Tensor taskLoss)
+    {
+        ArgumentNullException.ThrowIfNull(taskLoss);
+        var logPi = logProbabilities;
+        logProbabilities = null;
+        if (logPi is null) return null;
+        float reward = -taskLoss.Item();
+        float baseline = Baseline ?? reward;
+        Baseline = BaselineDecay * baseline + (1f - BaselineDecay) * reward;
+        return logPi.Mul(-(reward - baseline));
+    }
+}

@@ -1,0 +1,50 @@
+using Modular.Tensors;
+
+namespace Modular.Routing;
+
+/// <summary>
+/// Which modules a router activates for each row (token or example) and with what weight. Dense routers fill
+/// <see cref="Weights"/> [rows, modules]; top-k routers also give the chosen indices and their renormalised weights,
+/// and which assignments fit within expert capacity.
+/// </summary>
+public sealed class RoutingDecision
+{
+    /// <summary>Creates a dense decision.</summary>
+    public RoutingDecision(Tensor weights, Tensor? probabilities = null)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Rank != 2) throw new ShapeMismatchException($"RoutingDecision: weights {weights.Describe()} must be [rows, modules].");
+        Weights = weights;
+        Probabilities = probabilities ?? weights;
+    }
+
+    /// <summary>Creates a top-k decision.</summary>
+    public RoutingDecision(Tensor weights, Tensor probabilities, IntTensor chosen, Tensor chosenWeights, bool[] kept)
+        : this(weights, probabilities)
+    {
+        Chosen = chosen;
+        ChosenWeights = chosenWeights;
+        Kept = kept;
+    }
+
+    /// <summary>[rows, modules]: the weight of each module for each row (zero where inactive). Differentiable.</summary>
+    public Tensor Weights { get; }
+
+    /// <summary>[rows, modules]: the router's full distribution before selection (for statistics and losses).</summary>
+    public Tensor Probabilities { get; }
+
+    /// <summary>[rows, k] chosen module indices (top-k routers), or null.</summary>
+    public IntTensor? Chosen { get; }
+
+    /// <summary>[rows, k] weights of the chosen modules, renormalised over the k. Differentiable.</summary>
+    public Tensor? ChosenWeights { get; }
+
+    /// <summary>Per assignment (row-major over [rows, k]): whether it fit within its module's capacity.</summary>
+    public bool[]? Kept { get; }
+
+    /// <summary>Number of rows.</summary>
+    public int Rows => Weights.Size(0);
+
+    /// <summary>Number of modules routed among.</summary>
+    public int Modules => Weights.Size(1);
+}

@@ -1,0 +1,14 @@
+namespace Modular.Routing;
+
+/// <summary>Where routing decisions are made (the survey's routing levels).</summary>
+public enum RoutingLevel
+{
+    /// <summary>Each site decides from its own input, with its own router.</summary>
+    LayerWise,
+
+    /// <summary>One router decides once per forward pass (at the first site it meets) and every site reuses that choice.</summary>
+    NaiveGlobal,
+
+    /// <summary>One router decides once per forward pass, emitting a possibly different choice for each site.</summary>
+    Global,
+}

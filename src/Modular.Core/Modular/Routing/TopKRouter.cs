@@ -1,0 +1,135 @@
+using Modular.NN;
+using Modular.Tensors;
+
+namespace Modular.Routing;
+
+/// <summary>
+/// Learned soft routing as in mixture-of-experts layers: p = softmax(W_g·x) over the modules, the top k kept with
+/// weights renormalised over the k (k = 1 Switch, k = 2 GShard/Mixtral). Optional noisy gating (Shazeer et al.,
+/// 2017) adds learned Gaussian noise to the logits while training. With a capacity factor c &gt; 0 each module takes
+/// at most ⌈⌈rows/modules⌉·c⌉ assignments — first choices of all rows before second choices, in row order — and
+/// the overflow is dropped (the row keeps the residual). Each call adds the Switch load-balancing loss
+/// α·N·Σᵢ fᵢPᵢ and the router z-loss β·mean(logsumexp(logits)²) to the auxiliary loss.
+/// </summary>
+public sealed class TopKRouter : Router, IAuxiliaryLoss
+{
+    private readonly Rng rng;
+    private Tensor? pendingLoss;
+
+    /// <summary>Creates a router over <paramref name="modules"/> modules for <paramref name="dimension"/>-wide inputs.</summary>
+    public TopKRouter(int dimension, int modules, int topK, Rng rng, float capacityFactor = 0f, bool noisy = false, float balanceWeight = 0.01f, float zLossWeight = 0.001f)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        if (modules < 1) throw new ConfigurationException($"TopKRouter: needs at least one module, got {modules}.");
+        if (topK < 1 || topK > modules) throw new ConfigurationException($"TopKRouter: k = {topK} must lie in [1, {modules}] (the number of modules).");
+        if (balanceWeight < 0f || zLossWeight < 0f) throw new ConfigurationException("TopKRouter: loss weights must be ≥ 0.");
+        this.rng = rng.Fork();
+        ModuleCount = modules;
+        TopK = topK;
+        CapacityFactor = capacityFactor;
+        BalanceWeight = balanceWeight;
+        ZLossWeight = zLossWeight;
+        Gate = Add("gate", new Linear(dimension, modules, rng, bias: false));
+        if (noisy) Noise = Add("noise", new Linear(dimension, modules, rng, bias: false));
+    }
+
+    private int ModuleCount { get; }
+
+    /// <inheritdoc/>
+    public override int Modules => ModuleCount;
+
+    /// <summary>k.</summary>
+    public int TopK { get; }
+
+    /// <summary>c; ≤ 0 means unlimited capacity (no dropping).</summary>
+    public float CapacityFactor { get; }
+
+    /// <summary>α of the load-balancing loss.</summary>
+    public float BalanceWeight { get; }
+
+    /// <summary>β of the router z-loss.</summary>
+    public float ZLossWeight { get; }
+
+    /// <summary>The gate W_g.</summary>
+    public Linear Gate { get; }
+
+    /// <summary>The noise scale network of noisy gating, or null.</summary>
+    public Linear? Noise { get; }
+
+    /// <summary>The load-balancing loss of the last call (unweighted: N·Σ fᵢPᵢ).</summary>
+    public float LastBalanceLoss { get; private set; }
+
+    /// <summary>The z-loss of the last call (unweighted).</summary>
+    public float LastZLoss { get; private set; }
+
+    /// <inheritdoc/>
+    public override string Description => $"top-{TopK} of {Modules}{(CapacityFactor > 0 ? $", capacity ×{CapacityFactor:G3}" : "")}{(Noise is null ? "" : ", noisy")}";
+
+    /// <summary>Assignments each module can take for <paramref name="rows"/> rows (int.MaxValue without a capacity factor).</summary>
+    public int Capacity(int rows) => CapacityFactor <= 0f ? int.MaxValue : (int)Math.Ceiling(Math.Ceiling((double)rows / Modules) * CapacityFactor);
+
+    /// <inheritdoc/>
+    public override RoutingDecision Route(Tensor features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var logits = Gate.Forward(features);
+        if (Noise is not null && Training)
+        {
+            using var standard = Tensor.Randn(rng, logits.Shape.ToArray());
+            logits = logits.Add(standard.Mul(Noise.Forward(features).Softplus()));
+        }
+        var probabilities = logits.Softmax(-1);
+        var (top, chosen) = probabilities.TopK(TopK, -1);
+        var gates = top.Div(top.Sum(-1, keepDim: true));
+        int rows = features.Size(0);
+        var kept = AssignWithinCapacity(chosen, rows);
+        using var keptMask = Tensor.FromArray(kept.Select(k => k ? 1f : 0f).ToArray(), rows, TopK);
+        var keptGates = gates.Mul(keptMask);
+        var dense = Tensor.Zeros(rows, Modules).ScatterAdd(1, chosen, keptGates);
+        AddLosses(logits, probabilities, chosen, rows);
+        return new RoutingDecision(dense, probabilities, chosen, keptGates, kept);
+    }
+
+    private bool[] AssignWithinCapacity(IntTensor chosen, int rows)
+    {
+        var kept = new bool[rows * TopK];
+        int capacity = Capacity(rows);
+        var load = new int[Modules];
+        var index = chosen.Span;
+        for (int choice = 0; choice < TopK; choice++)
+            for (int row = 0; row < rows; row++)
+            {
+                int a = row * TopK + choice;
+                if (load[index[a]] < capacity)
+                {
+                    load[index[a]]++;
+                    kept[a] = true;
+                }
+            }
+        return kept;
+    }
+
+    private void AddLosses(Tensor logits, Tensor probabilities, IntTensor chosen, int rows)
+    {
+        // fᵢ: share of the rows·k assignments that chose module i (before capacity), a constant; Pᵢ: mean probability.
+        var fraction = new float[Modules];
+        foreach (var e in chosen.Span) fraction[e] += 1f / (rows * TopK);
+        using var f = Tensor.FromArray(fraction);
+        var meanProbability = probabilities.Mean(0);
+        var balance = meanProbability.Mul(f).Sum().Mul(Modules);
+        var z = logits.LogSumExp(-1).Square().Mean();
+        LastBalanceLoss = balance.Item();
+        LastZLoss = z.Item();
+        if (!Training) return;
+        var weighted = balance.Mul(BalanceWeight).Add(z.Mul(ZLossWeight));
+        pendingLoss = pendingLoss is null ? weighted : pendingLoss.Add(weighted);
+    }
+
+    /// <inheritdoc/>
+    public Tensor? TakeAuxiliaryLoss(Tensor taskLoss)
+    {
+        var loss = pendingLoss;
+        pendingLoss = null;
+        return loss;
+    }
+}
