@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace Modular.Checkpoints;
 
@@ -60,6 +61,60 @@ internal static class JsonText
     }
 
     /// <summary>
+    /// Formats <paramref name="value"/> as Python's <c>json.dumps(value, indent=2, sort_keys=True)</c> does, the way
+    /// PEFT writes adapter_config.json. Values are null, bool, int, double, string, lists of values and
+    /// <c>IReadOnlyDictionary&lt;string, object?&gt;</c> maps.
+    /// </summary>
+    public static string PythonDumps(object? value)
+    {
+        var json = new StringBuilder();
+        AppendPython(json, value, depth: 0);
+        return json.ToString();
+    }
+
+    private static void AppendPython(StringBuilder json, object? value, int depth)
+    {
+        switch (value)
+        {
+            case null: json.Append("null"); break;
+            case bool flag: json.Append(flag ? "true" : "false"); break;
+            case int integer: json.Append(integer.ToString(CultureInfo.InvariantCulture)); break;
+            case double number: json.Append(PythonFloat(number)); break;
+            case string text: AppendString(json, text, asciiOnly: true); break;
+            case IReadOnlyDictionary<string, object?> map:
+                AppendPythonItems(json, '{', '}', map.OrderBy(e => e.Key, CodePointOrder).ToList(), depth, (entry, d) =>
+                {
+                    AppendString(json, entry.Key, asciiOnly: true);
+                    json.Append(": ");
+                    AppendPython(json, entry.Value, d);
+                });
+                break;
+            case IEnumerable<object?> list:
+                AppendPythonItems(json, '[', ']', list.ToList(), depth, (item, d) => AppendPython(json, item, d));
+                break;
+            default:
+                throw new ArgumentException($"PythonDumps cannot write a {value.GetType().Name}.", nameof(value));
+        }
+    }
+
+    // Python's indented layout: empty containers stay on one line, items go one per line, two spaces per level.
+    private static void AppendPythonItems<T>(StringBuilder json, char open, char close, List<T> items, int depth, Action<T, int> appendItem)
+    {
+        json.Append(open);
+        if (items.Count == 0)
+        {
+            json.Append(close);
+            return;
+        }
+        for (int i = 0; i < items.Count; i++)
+        {
+            json.Append(i == 0 ? "\n" : ",\n").Append(' ', 2 * (depth + 1));
+            appendItem(items[i], depth + 1);
+        }
+        json.Append('\n').Append(' ', 2 * depth).Append(close);
+    }
+
+    /// <summary>
     /// Formats a double as Python's <c>repr</c> does (and so <c>json.dumps</c>): the shortest digits that round-trip,
     /// positional notation with at least one decimal ("0.0", "16.0", "0.05") while the decimal exponent lies in
     /// [-4, 16), scientific otherwise ("1e-05", "1e+16"). Non-finite values use Python's JSON spellings.
@@ -103,4 +158,15 @@ internal static class JsonText
         pointPosition -= allDigits.Length - trimmedLeading.Length;
         return (trimmedLeading.TrimEnd('0'), pointPosition);
     }
+
+    /// <summary>Describes a JSON value for an error message: its kind, plus the literal for numbers and booleans.</summary>
+    public static string Describe(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => $"an array of {element.GetArrayLength()} items",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => $"the number {element.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => $"the boolean {element.GetRawText()}",
+        _ => "null",
+    };
 }

@@ -60,7 +60,7 @@ internal sealed class SafeTensorsHeader
         if (!Utf8.IsValid(json.Span)) throw Invalid("the header is not valid UTF-8 text");
         using var document = ParseJson(json);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
-            throw Invalid($"the header must be a JSON object mapping tensor names to entries, but it is {Describe(document.RootElement)}");
+            throw Invalid($"the header must be a JSON object mapping tensor names to entries, but it is {JsonText.Describe(document.RootElement)}");
 
         var tensors = new List<SafeTensorInfo>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -116,12 +116,12 @@ internal sealed class SafeTensorsHeader
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         if (element.ValueKind == JsonValueKind.Null) return metadata;
         if (element.ValueKind != JsonValueKind.Object)
-            throw Invalid($"'{MetadataKey}' must be an object of string values, but it is {Describe(element)}");
+            throw Invalid($"'{MetadataKey}' must be an object of string values, but it is {JsonText.Describe(element)}");
         foreach (var property in element.EnumerateObject())
         {
             string key = PropertyName(property);
             if (property.Value.ValueKind != JsonValueKind.String)
-                throw Invalid($"'{MetadataKey}' entry '{key}' must be a string, but it is {Describe(property.Value)}");
+                throw Invalid($"'{MetadataKey}' entry '{key}' must be a string, but it is {JsonText.Describe(property.Value)}");
             if (!metadata.TryAdd(key, StringValue(property.Value)))
                 throw Invalid($"'{MetadataKey}' lists '{key}' twice");
         }
@@ -143,7 +143,7 @@ internal sealed class SafeTensorsHeader
     private SafeTensorInfo ReadEntry(string name, JsonElement entry, long dataLength)
     {
         if (entry.ValueKind != JsonValueKind.Object)
-            throw Invalid($"the entry of tensor '{name}' must be an object with dtype, shape and data_offsets, but it is {Describe(entry)}");
+            throw Invalid($"the entry of tensor '{name}' must be an object with dtype, shape and data_offsets, but it is {JsonText.Describe(entry)}");
 
         JsonElement? dtypeField = null, shapeField = null, offsetsField = null;
         foreach (var field in entry.EnumerateObject())
@@ -176,7 +176,7 @@ internal sealed class SafeTensorsHeader
     private SafeTensorsDtype ReadDtype(string tensor, JsonElement element)
     {
         if (element.ValueKind != JsonValueKind.String)
-            throw Invalid($"the dtype of tensor '{tensor}' must be a string such as \"F32\", but it is {Describe(element)}");
+            throw Invalid($"the dtype of tensor '{tensor}' must be a string such as \"F32\", but it is {JsonText.Describe(element)}");
         string name = StringValue(element);
         if (!SafeTensorsDtypes.TryParse(name, out var dtype))
             throw Invalid($"tensor '{tensor}' has the unknown dtype \"{name}\"; the format defines {SafeTensorsDtypes.AllNames}");
@@ -186,13 +186,13 @@ internal sealed class SafeTensorsHeader
     private int[] ReadShape(string tensor, JsonElement element)
     {
         if (element.ValueKind != JsonValueKind.Array)
-            throw Invalid($"the shape of tensor '{tensor}' must be an array of non-negative integers, but it is {Describe(element)}");
+            throw Invalid($"the shape of tensor '{tensor}' must be an array of non-negative integers, but it is {JsonText.Describe(element)}");
         var dims = new int[element.GetArrayLength()];
         int i = 0;
         foreach (var dim in element.EnumerateArray())
         {
             if (dim.ValueKind != JsonValueKind.Number || !dim.TryGetInt32(out dims[i]) || dims[i] < 0)
-                throw Invalid($"dimension {i} of the shape of tensor '{tensor}' must be an integer from 0 to {int.MaxValue}, but it is {Describe(dim)}");
+                throw Invalid($"dimension {i} of the shape of tensor '{tensor}' must be an integer from 0 to {int.MaxValue}, but it is {JsonText.Describe(dim)}");
             i++;
         }
         return dims;
@@ -201,13 +201,13 @@ internal sealed class SafeTensorsHeader
     private (long Begin, long End) ReadOffsets(string tensor, JsonElement element, long dataLength)
     {
         if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() != 2)
-            throw Invalid($"the data_offsets of tensor '{tensor}' must be an array [begin, end] of two byte offsets, but it is {Describe(element)}");
+            throw Invalid($"the data_offsets of tensor '{tensor}' must be an array [begin, end] of two byte offsets, but it is {JsonText.Describe(element)}");
         var bounds = new ulong[2];
         int i = 0;
         foreach (var bound in element.EnumerateArray())
         {
             if (bound.ValueKind != JsonValueKind.Number || !bound.TryGetUInt64(out bounds[i]))
-                throw Invalid($"the data_offsets of tensor '{tensor}' must be non-negative integers, but one is {Describe(bound)}");
+                throw Invalid($"the data_offsets of tensor '{tensor}' must be non-negative integers, but one is {JsonText.Describe(bound)}");
             i++;
         }
         if (bounds[1] < bounds[0])
@@ -245,16 +245,6 @@ internal sealed class SafeTensorsHeader
         if (covered != dataLength)
             throw Invalid($"the data section holds {dataLength} bytes but the tensors cover only the first {covered}; the file has trailing bytes or its header is wrong");
     }
-
-    private static string Describe(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => $"an array of {element.GetArrayLength()} items",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => $"the number {element.GetRawText()}",
-        JsonValueKind.True or JsonValueKind.False => $"the boolean {element.GetRawText()}",
-        _ => "null",
-    };
 
     private static string DescribeBytes(long bytes) => bytes < 0 ? "more bytes than a file can hold" : $"{bytes} bytes";
 
