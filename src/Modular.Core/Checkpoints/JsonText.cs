@@ -17,9 +17,8 @@ internal static class JsonText
     /// </summary>
     public static readonly IComparer<string> CodePointOrder = Comparer<string>.Create(CompareCodePoints);
 
-    private static int CompareCodePoints(string? a, string? b)
+    private static int CompareCodePoints(string a, string b)
     {
-        if (a is null || b is null) return a is null ? (b is null ? 0 : -1) : 1;
         var left = a.EnumerateRunes();
         var right = b.EnumerateRunes();
         while (true)
@@ -32,14 +31,14 @@ internal static class JsonText
     }
 
     /// <summary>
-    /// Appends <paramref name="value"/> as a quoted JSON string. Both reference writers escape the quote, the
-    /// backslash and control characters (short forms for \b \f \n \r \t, otherwise \u00xx in lowercase hex);
-    /// with <paramref name="asciiOnly"/> (Python's default <c>ensure_ascii</c>) every character outside
-    /// space..tilde is escaped as \uxxxx too, otherwise it is written as is (serde_json).
+    /// <paramref name="value"/> as a quoted JSON string. Both reference writers escape the quote, the backslash and
+    /// control characters (short forms for \b \f \n \r \t, otherwise \u00xx in lowercase hex); with
+    /// <paramref name="asciiOnly"/> (Python's default <c>ensure_ascii</c>) every character outside space..tilde is
+    /// escaped as \uxxxx too, otherwise it is written as is (serde_json).
     /// </summary>
-    public static void AppendString(StringBuilder json, string value, bool asciiOnly)
+    public static string Quote(string value, bool asciiOnly)
     {
-        json.Append('"');
+        var json = new StringBuilder(value.Length + 2).Append('"');
         foreach (char c in value)
         {
             switch (c)
@@ -57,7 +56,7 @@ internal static class JsonText
                     break;
             }
         }
-        json.Append('"');
+        return json.Append('"').ToString();
     }
 
     /// <summary>
@@ -80,12 +79,11 @@ internal static class JsonText
             case bool flag: json.Append(flag ? "true" : "false"); break;
             case int integer: json.Append(integer.ToString(CultureInfo.InvariantCulture)); break;
             case double number: json.Append(PythonFloat(number)); break;
-            case string text: AppendString(json, text, asciiOnly: true); break;
+            case string text: json.Append(Quote(text, asciiOnly: true)); break;
             case IReadOnlyDictionary<string, object?> map:
                 AppendPythonItems(json, '{', '}', map.OrderBy(e => e.Key, CodePointOrder).ToList(), depth, (entry, d) =>
                 {
-                    AppendString(json, entry.Key, asciiOnly: true);
-                    json.Append(": ");
+                    json.Append(Quote(entry.Key, asciiOnly: true)).Append(": ");
                     AppendPython(json, entry.Value, d);
                 });
                 break;

@@ -28,6 +28,9 @@ public sealed class PeftLoraAdapter
     /// <summary>The weights file's name inside an adapter directory.</summary>
     public const string WeightsFileName = "adapter_model.safetensors";
 
+    // The metadata PEFT's save_pretrained gives safetensors; Hugging Face loaders read it to tell PyTorch weights from other frameworks'.
+    private static readonly Dictionary<string, string> PeftWeightsMetadata = new() { ["format"] = "pt" };
+
     /// <summary>
     /// Bundles an adapter. <paramref name="savedParameters"/> maps parameter paths (e.g. <c>classifier.weight</c>)
     /// to full tensors saved with it: the modules in <c>modules_to_save</c> and biases trained under <c>bias</c>.
@@ -124,12 +127,11 @@ public sealed class PeftLoraAdapter
         foreach (var (parameterPath, tensor) in SavedParameters)
             tensors.Add(new(PeftLoraKeys.Parameter(MapParameterPath(parameterPath, toPeftPath)), tensor));
 
-        var writeWeights = SafeTensorsFile.Serialize(tensors, new Dictionary<string, string> { ["format"] = "pt" });
         byte[] configText = Encoding.UTF8.GetBytes(PeftLoraConfigJson.Serialize(Config, rankPattern));
         Directory.CreateDirectory(directory);
         AtomicFile.WriteAll(
         [
-            (Path.Combine(directory, WeightsFileName), writeWeights),
+            (Path.Combine(directory, WeightsFileName), stream => SafeTensorsFile.Write(stream, tensors, PeftWeightsMetadata)),
             (Path.Combine(directory, ConfigFileName), stream => stream.Write(configText)),
         ]);
     }

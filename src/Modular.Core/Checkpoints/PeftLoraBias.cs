@@ -23,7 +23,7 @@ public static class PeftLoraBiases
     public static bool TryParse(string name, out PeftLoraBias bias)
     {
         int i = Array.IndexOf(Names, name);
-        bias = (PeftLoraBias)Math.Max(i, 0);
+        bias = i >= 0 ? (PeftLoraBias)i : default;
         return i >= 0;
     }
 

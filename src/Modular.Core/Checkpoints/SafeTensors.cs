@@ -19,6 +19,7 @@ public sealed class SafeTensors
         Source = source;
         Tensors = header.Tensors;
         Metadata = header.Metadata;
+        Names = Tensors.Select(t => t.Name).ToArray();
         data = file[header.DataStart..];
         byName = Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
     }
@@ -30,7 +31,7 @@ public sealed class SafeTensors
     public IReadOnlyList<SafeTensorInfo> Tensors { get; }
 
     /// <summary>The tensor names, in the order their bytes appear in the file.</summary>
-    public IEnumerable<string> Names => Tensors.Select(t => t.Name);
+    public IReadOnlyList<string> Names { get; }
 
     /// <summary>The file's <c>__metadata__</c> string map; empty when it has none.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }

@@ -56,7 +56,7 @@ public static class SafeTensorsDtypes
     public static bool TryParse(string name, out SafeTensorsDtype dtype)
     {
         int i = Array.IndexOf(Names, name);
-        dtype = (SafeTensorsDtype)Math.Max(i, 0);
+        dtype = i >= 0 ? (SafeTensorsDtype)i : default;
         return i >= 0;
     }
 

@@ -43,30 +43,27 @@ public static class SafeTensorsFile
     public static SafeTensors Parse(ReadOnlyMemory<byte> bytes, string sourceName) => new(bytes, sourceName);
 
     /// <summary>
-    /// Writes <paramref name="tensors"/> as F32 to <paramref name="path"/> atomically (temporary file, then rename).
-    /// The bytes are deterministic: tensors sorted by name, metadata sorted by key.
+    /// Writes <paramref name="tensors"/> as F32 to <paramref name="path"/> atomically: into a temporary file beside it,
+    /// renamed over <paramref name="path"/> only once complete. See <see cref="Write(Stream, IEnumerable{KeyValuePair{string, Tensor}}, IReadOnlyDictionary{string, string}?)"/> for the layout.
     /// </summary>
-    public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
-    {
-        var content = Serialize(tensors, metadata);
-        AtomicFile.Write(path, content);
-    }
+    public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        AtomicFile.Write(path, stream => Write(stream, tensors, metadata));
 
     /// <summary>
-    /// Validates the tensors and returns the action that writes them, in the safetensors layout, to a stream, so a
-    /// caller can place the file in an atomic multi-file write. Tensors are sorted by name as the reference writer
-    /// does (it sorts by descending dtype alignment, then name, and every tensor here is F32); the header is padded
-    /// with spaces to a multiple of 8 bytes so the data starts aligned, as the reference writer does. Metadata keys
-    /// are sorted by code point (the reference writes them in hash order); an empty map is omitted.
+    /// Writes <paramref name="tensors"/> as F32 in the safetensors layout to <paramref name="destination"/>, byte for
+    /// byte as the reference writer lays them out: tensors sorted by name (it sorts by descending dtype alignment,
+    /// then name, and every tensor here is F32), a compact header padded with spaces to a multiple of 8 bytes so the
+    /// data starts aligned. Metadata keys are sorted by code point (the reference writes them in hash order, so
+    /// sorting is what makes the output deterministic); an empty map is left out.
     /// </summary>
-    public static Action<Stream> Serialize(IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(Stream destination, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(tensors);
         var entries = tensors.OrderBy(e => e.Key, JsonText.CodePointOrder).ToArray();
         for (int i = 0; i < entries.Length; i++)
         {
             var (name, tensor) = entries[i];
-            ArgumentNullException.ThrowIfNull(name, "tensor name");
             ArgumentNullException.ThrowIfNull(tensor, $"tensor '{name}'");
             if (name == SafeTensorsHeader.MetadataKey)
                 throw new ArgumentException($"'{SafeTensorsHeader.MetadataKey}' is reserved for the metadata map and cannot name a tensor.", nameof(tensors));
@@ -75,49 +72,36 @@ public static class SafeTensorsFile
         }
         byte[] header = HeaderBytes(entries, metadata);
 
-        return stream =>
-        {
-            Span<byte> length = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-            stream.Write(length);
-            stream.Write(header);
-            foreach (var (_, tensor) in entries) WriteLittleEndian(stream, tensor);
-        };
+        Span<byte> headerLength = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(headerLength, (ulong)header.Length);
+        destination.Write(headerLength);
+        destination.Write(header);
+        foreach (var (_, tensor) in entries) WriteLittleEndian(destination, tensor);
     }
 
     private static byte[] HeaderBytes(KeyValuePair<string, Tensor>[] entries, IReadOnlyDictionary<string, string>? metadata)
     {
-        var json = new StringBuilder("{");
+        var members = new List<string>(entries.Length + 1);
         if (metadata is { Count: > 0 })
         {
-            json.Append($"\"{SafeTensorsHeader.MetadataKey}\":{{");
-            bool first = true;
-            foreach (var (key, value) in metadata.OrderBy(m => m.Key, JsonText.CodePointOrder))
-            {
-                if (!first) json.Append(',');
-                JsonText.AppendString(json, key, asciiOnly: false);
-                json.Append(':');
-                JsonText.AppendString(json, value ?? throw new ArgumentNullException(nameof(metadata), $"Metadata value of '{key}' is null."), asciiOnly: false);
-                first = false;
-            }
-            json.Append("},");
+            var pairs = metadata.OrderBy(m => m.Key, JsonText.CodePointOrder).Select(m =>
+                $"{JsonText.Quote(m.Key, asciiOnly: false)}:{JsonText.Quote(m.Value ?? throw new ArgumentNullException(nameof(metadata), $"Metadata value of '{m.Key}' is null."), asciiOnly: false)}");
+            members.Add($"\"{SafeTensorsHeader.MetadataKey}\":{{{string.Join(',', pairs)}}}");
         }
-
         long offset = 0;
         foreach (var (name, tensor) in entries)
         {
-            long bytes = 4L * tensor.Count;
-            JsonText.AppendString(json, name, asciiOnly: false);
-            json.Append(CultureInfo.InvariantCulture, $":{{\"dtype\":\"{SafeTensorsDtype.F32.FileName()}\",\"shape\":[{string.Join(',', tensor.Shape)}],\"data_offsets\":[{offset},{offset + bytes}]}},");
-            offset += bytes;
+            long end = offset + 4L * tensor.Count;
+            members.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{JsonText.Quote(name, asciiOnly: false)}:{{\"dtype\":\"{SafeTensorsDtype.F32.FileName()}\",\"shape\":[{string.Join(',', tensor.Shape)}],\"data_offsets\":[{offset},{end}]}}"));
+            offset = end;
         }
-        if (json[^1] == ',') json.Length--;
-        json.Append('}');
+        string json = $"{{{string.Join(',', members)}}}";
 
         // The strict encoder refuses names with unpaired surrogates instead of silently writing U+FFFD.
-        int length = StrictUtf8.GetByteCount(json.ToString());
+        int length = StrictUtf8.GetByteCount(json);
         var header = new byte[(length + 7) / 8 * 8];
-        StrictUtf8.GetBytes(json.ToString(), header);
+        StrictUtf8.GetBytes(json, header);
         header.AsSpan(length).Fill((byte)' ');
         return header;
     }

@@ -1,4 +1,3 @@
-using System.Text;
 using Modular.Checkpoints;
 
 namespace Modular.Tests.Checkpoints;
@@ -31,9 +30,7 @@ public class JsonTextTests
     [InlineData(true, "\"q\\\" b\\\\ n\\n t\\t u\\u0001 d\\u007f \\u00e9\\u2615\"")]
     public void Strings_are_escaped_as_serde_json_or_as_python_with_ensure_ascii(bool asciiOnly, string expected)
     {
-        var json = new StringBuilder();
-        JsonText.AppendString(json, "q\" b\\ n\n t\t u\u0001 d\u007f \u00e9\u2615", asciiOnly);
-        Assert.Equal(expected, json.ToString());
+        Assert.Equal(expected, JsonText.Quote("q\" b\\ n\n t\t u\u0001 d\u007f \u00e9\u2615", asciiOnly));
     }
 
     [Fact]

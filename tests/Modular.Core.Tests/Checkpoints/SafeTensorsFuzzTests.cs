@@ -16,14 +16,15 @@ public class SafeTensorsFuzzTests
     {
         using var scope = TensorScope.Begin();
         var written = new MemoryStream();
-        SafeTensorsFile.Serialize(
+        SafeTensorsFile.Write(
+            written,
             new Dictionary<string, Tensor>
             {
                 ["a.lora_A.weight"] = Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], 2, 3),
                 ["a.lora_B.weight"] = Tensor.FromArray([-1f, -2f], 1, 2),
                 ["empty"] = Tensor.Zeros(0),
             },
-            new Dictionary<string, string> { ["format"] = "pt" })(written);
+            new Dictionary<string, string> { ["format"] = "pt" });
         return
         [
             written.ToArray(),
