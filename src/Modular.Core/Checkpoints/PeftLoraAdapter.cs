@@ -75,25 +75,26 @@ public sealed class PeftLoraAdapter
 
         var config = PeftLoraConfig.Read(configPath);
         var file = SafeTensorsFile.Read(weightsPath);
-        var factors = new SortedDictionary<string, (Tensor? A, Tensor? B)>(JsonText.CodePointOrder);
-        var parameters = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        Dictionary<string, Tensor> down = new(StringComparer.Ordinal), up = new(StringComparer.Ordinal), parameters = new(StringComparer.Ordinal);
         foreach (var name in file.Names)
         {
             var key = PeftLoraKeys.Parse(name, weightsPath);
-            switch (key.Kind)
+            var (destination, path) = key.Kind switch
             {
-                case PeftTensorKind.LoraA: factors[key.Path] = (file.Get(name), factors.GetValueOrDefault(key.Path).B); break;
-                case PeftTensorKind.LoraB: factors[key.Path] = (factors.GetValueOrDefault(key.Path).A, file.Get(name)); break;
-                default: AddMapped(parameters, MapParameterPath(key.Path, toModularPath), file.Get(name), key.Path); break;
-            }
+                PeftTensorKind.LoraA => (down, key.Path),
+                PeftTensorKind.LoraB => (up, key.Path),
+                _ => (parameters, MapParameterPath(key.Path, toModularPath)),
+            };
+            if (!destination.TryAdd(path, file.Get(name)))
+                throw new ArgumentException($"The path mapping sends '{key.Path}' to '{path}', where another parameter already went.", nameof(toModularPath));
         }
 
-        var weights = new List<LoraWeights>(factors.Count);
-        foreach (var (peftPath, (a, b)) in factors)
+        var weights = new List<LoraWeights>(down.Count);
+        foreach (string peftPath in down.Keys.Union(up.Keys).Order(JsonText.CodePointOrder))
         {
-            if (a is null || b is null)
+            if (!down.TryGetValue(peftPath, out var a) || !up.TryGetValue(peftPath, out var b))
                 throw new CheckpointFormatException(
-                    $"'{weightsPath}' holds {(a is null ? "lora_B" : "lora_A")} but no {(a is null ? "lora_A" : "lora_B")} for module '{peftPath}'; every LoRA layer needs both factors.");
+                    $"'{weightsPath}' holds {(down.ContainsKey(peftPath) ? "lora_A but no lora_B" : "lora_B but no lora_A")} for module '{peftPath}'; every LoRA layer needs both factors.");
             try
             {
                 weights.Add(new LoraWeights(MapModulePath(peftPath, toModularPath), a, b));
@@ -163,11 +164,5 @@ public sealed class PeftLoraAdapter
     {
         int dot = parameterPath.LastIndexOf('.');
         return MapModulePath(parameterPath[..dot], map) + parameterPath[dot..];
-    }
-
-    private static void AddMapped(Dictionary<string, Tensor> parameters, string mappedPath, Tensor tensor, string peftPath)
-    {
-        if (!parameters.TryAdd(mappedPath, tensor))
-            throw new ArgumentException($"The path mapping sends parameter '{peftPath}' to '{mappedPath}', which another parameter already maps to.");
     }
 }

@@ -51,7 +51,8 @@ public sealed class SafeTensors
 
     /// <summary>
     /// Tensor <paramref name="name"/> as a new float32 tensor. F32 data is copied exactly; F16 and BF16 widen to
-    /// float32 exactly. Other dtypes are refused rather than silently rounded or reinterpreted.
+    /// float32 exactly. Other dtypes are refused rather than silently rounded or reinterpreted. Like any new
+    /// tensor, it belongs to the open <see cref="TensorScope"/>, if there is one.
     /// </summary>
     public Tensor Get(string name)
     {
@@ -78,4 +79,7 @@ public sealed class SafeTensors
         }
         return tensor;
     }
+
+    /// <summary>Every tensor, by name, as <see cref="Get"/> returns them; the shape a module's state loader takes.</summary>
+    public IReadOnlyDictionary<string, Tensor> GetAll() => Names.ToDictionary(name => name, Get, StringComparer.Ordinal);
 }

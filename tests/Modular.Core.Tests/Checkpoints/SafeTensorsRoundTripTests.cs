@@ -48,7 +48,7 @@ public sealed class SafeTensorsRoundTripTests : IDisposable
         SafeTensorsFile.Write(first, SampleTensors(), new Dictionary<string, string> { ["format"] = "pt" });
 
         var file = SafeTensorsFile.Read(first);
-        SafeTensorsFile.Write(second, file.Names.Select(n => KeyValuePair.Create(n, file.Get(n))), file.Metadata);
+        SafeTensorsFile.Write(second, file.GetAll(), file.Metadata);
 
         Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
     }
