@@ -27,3 +27,13 @@ public sealed class ModulePathException(string message) : ModularException(messa
 
 /// <summary>A configuration value (optimiser, module, router, trainer) is invalid.</summary>
 public sealed class ConfigurationException(string message) : ModularException(message);
+
+/// <summary>A checkpoint or adapter file (safetensors, adapter_config.json) is malformed or uses a feature Modular cannot read.</summary>
+public sealed class CheckpointFormatException : ModularException
+{
+    /// <summary>Creates the exception with a message that names the file and the problem.</summary>
+    public CheckpointFormatException(string message) : base(message) { }
+
+    /// <summary>Creates the exception wrapping the parser error that revealed the problem.</summary>
+    public CheckpointFormatException(string message, Exception inner) : base(message, inner) { }
+}
