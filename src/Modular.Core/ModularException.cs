@@ -37,3 +37,6 @@ public sealed class CheckpointFormatException : ModularException
     /// <summary>Creates the exception wrapping the parser error that revealed the problem.</summary>
     public CheckpointFormatException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>Data handed to a report (heatmap, parameter-efficiency table, training history, model summary) is out of range or inconsistent.</summary>
+public sealed class ReportDataException(string message) : ModularException(message);
