@@ -30,12 +30,21 @@ public sealed class ForwardContext : IDisposable
     /// Opens a context. <paramref name="paddingMask"/> is [batch, length] with 1 for real tokens and 0 for padding;
     /// <paramref name="metadata"/> maps a key (e.g. <c>"task"</c>, <c>"language"</c>) to one id per example.
     /// </summary>
-    public static ForwardContext Begin(Tensor? paddingMask = null, IReadOnlyDictionary<string, int[]>? metadata = null)
+    public static ForwardContext Begin(Tensor? paddingMask = null, IReadOnlyDictionary<string, int[]>? metadata = null, Rng? random = null)
     {
-        var context = new ForwardContext(paddingMask ?? current?.PaddingMask, metadata, current);
+        var context = new ForwardContext(paddingMask ?? current?.PaddingMask, metadata, current) { Random = random ?? current?.Random };
         current = context;
         return context;
     }
+
+    /// <summary>
+    /// The random source of this forward pass, when the caller provides one (the trainer seeds one per step, so a
+    /// resumed run draws exactly what an uninterrupted one would); modules fall back to their own generator.
+    /// </summary>
+    public Rng? Random { get; private init; }
+
+    /// <summary>The open context's random source, or <paramref name="fallback"/>.</summary>
+    public static Rng RandomOr(Rng fallback) => current?.Random ?? fallback;
 
     /// <summary>[batch, length], 1 = token, 0 = padding; null when every position is a token.</summary>
     public Tensor? PaddingMask { get; set; }

@@ -61,7 +61,7 @@ public sealed class ReinforceRouter : Router, IAuxiliaryLoss
 
     private int Sample(ReadOnlySpan<float> p)
     {
-        float u = rng.NextFloat(), cumulative = 0f;
+        float u = ForwardContext.RandomOr(rng).NextFloat(), cumulative = 0f;
         for (int i = 0; i < p.Length; i++)
         {
             cumulative += p[i];

@@ -75,7 +75,7 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
         var logits = Gate.Forward(features);
         if (Noise is not null && Training)
         {
-            using var standard = Tensor.Randn(rng, logits.Shape.ToArray());
+            using var standard = Tensor.Randn(ForwardContext.RandomOr(rng), logits.Shape.ToArray());
             logits = logits.Add(standard.Mul(Noise.Forward(features).Softplus()));
         }
         var probabilities = logits.Softmax(-1);

@@ -23,5 +23,5 @@ public sealed class Dropout : Layer
     public override string Description => $"p = {P}";
 
     /// <inheritdoc/>
-    protected override Tensor Compute(Tensor input) => input.Dropout(P, Training, rng);
+    protected override Tensor Compute(Tensor input) => input.Dropout(P, Training, ForwardContext.RandomOr(rng));
 }

@@ -51,7 +51,7 @@ public sealed class LoRAModule : ComputationModule, Aggregation.IParameterAverag
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
-        var x = dropout > 0f && training && rng is not null ? input.Dropout(dropout, training, rng) : input;
+        var x = dropout > 0f && training && rng is not null ? input.Dropout(dropout, training, ForwardContext.RandomOr(rng)) : input;
         return output.Add(x.Linear(a).Linear(b).Mul(scale));
     }
 

@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Globalization;
+using Modular.Checkpoints;
+using Modular.NN;
+using Modular.Optim;
+using Modular.Reports;
+using Modular.Routing;
+using Modular.Tensors;
+
+namespace Modular.Training;
+
+/// <summary>
+/// One training loop for every training setting — joint multi-task, continual, post-hoc — since the setting is
+/// decided by what is trainable and how batches are routed, not by the loop. It runs epochs or a number of steps,
+/// adds routers' auxiliary losses, evaluates (overall and per group), stops early, checkpoints the trainable
+/// parameters and the optimiser atomically, resumes exactly, and reports progress events. It prints nothing.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly Module root;
+    private readonly Func<Batch, Tensor> forward;
+
+    /// <summary>Trains a modular model whose base reads token ids; the objective defaults from the base (classifier or masked LM).</summary>
+    public Trainer(ModularModel model, Optimizer optimizer, ITrainingObjective? objective = null, TrainerOptions? options = null)
+        : this((model ?? throw new ArgumentNullException(nameof(model))).Base, b => model.Forward(b.Ids, b.PaddingMask, b.Metadata), optimizer,
+               objective ?? DefaultObjective(model.Base), options) { }
+
+    /// <summary>Trains any model given how to run it on a batch.</summary>
+    public Trainer(Module model, Func<Batch, Tensor> forward, Optimizer optimizer, ITrainingObjective objective, TrainerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(forward);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(objective);
+        root = model;
+        this.forward = forward;
+        Optimizer = optimizer;
+        Objective = objective;
+        Options = options ?? new TrainerOptions();
+        if (Options.Epochs < 1) throw new ConfigurationException($"Trainer: epochs must be ≥ 1, got {Options.Epochs}.");
+        if (Options.Resume && Options.CheckpointPath is null) throw new ConfigurationException("Trainer: Resume needs a CheckpointPath.");
+        if (optimizer.Groups.Count == 0)
+        {
+            var trainable = model.TrainableParameters().ToList();
+            if (trainable.Count == 0) throw new ConfigurationException("Trainer: nothing is trainable; unfreeze parameters or call TrainOnly(...) on the modular model.");
+            optimizer.Add(trainable);
+        }
+    }
+
+    /// <summary>The optimiser.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The loss and metrics.</summary>
+    public ITrainingObjective Objective { get; }
+
+    /// <summary>The loop's settings.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>Where progress events go; null = <see cref="AmbientProgress"/> (a notebook display or console line, if the host set one).</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
+    private static ITrainingObjective DefaultObjective(Module model) => model switch
+    {
+        MaskedLanguageModel => new MaskedLanguageModelingObjective(),
+        _ => new Classification(),
+    };
+
+    /// <summary>Runs <see cref="Fit"/> on a worker thread, so a notebook cell can await it while progress displays.</summary>
+    public Task<TrainingResult> FitAsync(IBatchSource train, IBatchSource? evaluation = null, CancellationToken cancellation = default) =>
+        Task.Run(() => Fit(train, evaluation, cancellation), cancellation);
+
+    /// <summary>Trains on <paramref name="train"/>, evaluating on <paramref name="evaluation"/> if given.</summary>
+    public TrainingResult Fit(IBatchSource train, IBatchSource? evaluation = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var progress = Progress ?? AmbientProgress.Create();
+        var state = Options.Resume && Options.CheckpointPath is { } path && File.Exists(path) ? LoadCheckpoint(path) : new LoopState();
+        var history = new TrainingRun(Options.RunName);
+        long totalSteps = Math.Min((long)Options.Epochs * train.BatchesPerEpoch, Options.MaxSteps ?? long.MaxValue);
+        var clock = Stopwatch.StartNew();
+        EvaluationResult? last = null;
+        bool stop = false;
+        var auxiliary = root.NamedModules().Select(m => m.Module).OfType<IAuxiliaryLoss>().ToList();
+        var stepAware = root.NamedModules().Select(m => m.Module).OfType<ITrainingStepAware>().ToList();
+
+        for (int epoch = state.Epoch; epoch < Options.Epochs && !stop; epoch++)
+        {
+            int index = 0;
+            foreach (var batch in train.Epoch(epoch))
+            {
+                if (epoch == state.Epoch && index < state.BatchInEpoch) { index++; continue; } // resumed mid-epoch
+                if (state.Step >= totalSteps) { stop = true; break; }
+                cancellation.ThrowIfCancellationRequested();
+                foreach (var s in stepAware) s.OnTrainingStep((int)state.Step);
+                double loss = Step(batch, state.Step, auxiliary);
+                state.Step++;
+                index++;
+                state.Epoch = epoch;
+                state.BatchInEpoch = index;
+                history.Add(new TrainingRecord(state.Step, loss, new Dictionary<string, double> { ["learning rate"] = Optimizer.CurrentLearningRate(Optimizer.Groups[0]) }));
+                progress?.Report(new TrainingProgress(state.Step, totalSteps, loss, clock.Elapsed) { Epoch = epoch + 1, TotalEpochs = Options.Epochs, RunName = Options.RunName });
+                if (evaluation is not null && Options.EvaluateEvery is { } every && state.Step % every == 0)
+                    (last, stop) = EvaluateAndDecide(evaluation, state, history);
+                if (stop) break;
+            }
+            if (stop) break;
+            state.Epoch = epoch + 1;
+            state.BatchInEpoch = 0;
+            if (evaluation is not null && Options.EvaluateEvery is null) (last, stop) = EvaluateAndDecide(evaluation, state, history);
+            else SaveCheckpoint(state);
+        }
+        SaveCheckpoint(state);
+        return new TrainingResult(history, last, state.Step, stop && state.Step < totalSteps) { BestMetric = state.Best };
+    }
+
+    /// <summary>One optimisation step: forward, task loss plus auxiliary losses, backward, clip, update. Returns the task loss.</summary>
+    private double Step(Batch batch, long step, List<IAuxiliaryLoss> auxiliary)
+    {
+        root.Train();
+        using var scope = TensorScope.Begin();
+        var random = new Rng(((ulong)(uint)Options.Seed << 32) ^ (ulong)step ^ 0x57E9UL);
+        using var context = ForwardContext.Begin(batch.PaddingMask, batch.Metadata, random);
+        var output = forward(batch);
+        var loss = Objective.Loss(output, batch);
+        var total = loss;
+        foreach (var a in auxiliary)
+            if (a.TakeAuxiliaryLoss(loss) is { } extra) total = total.Add(extra);
+        total.Backward();
+        if (Options.ClipGradientNorm is { } maxNorm) GradientClipping.ClipGlobalNorm(Optimizer.Parameters, maxNorm);
+        Optimizer.Step();
+        Optimizer.ZeroGrad();
+        return loss.Item();
+    }
+
+    private (EvaluationResult Result, bool Stop) EvaluateAndDecide(IBatchSource evaluation, LoopState state, TrainingRun history)
+    {
+        var result = Evaluate(evaluation);
+        var metrics = result.Metrics.ToDictionary(m => $"eval {m.Key}", m => m.Value);
+        metrics["eval loss"] = result.Loss;
+        history.Add(new TrainingRecord(state.Step, null, metrics));
+        double score = result.Metrics.TryGetValue(Objective.PrimaryMetric, out var m) ? m : -result.Loss;
+        if (state.Best is null || score > state.Best) { state.Best = score; state.BadEvaluations = 0; }
+        else state.BadEvaluations++;
+        SaveCheckpoint(state);
+        return (result, Options.EarlyStoppingPatience is { } patience && state.BadEvaluations >= patience);
+    }
+
+    /// <summary>Loss and metrics on <paramref name="data"/> in evaluation mode, overall and per group if <see cref="TrainerOptions.GroupMetricsBy"/> is set.</summary>
+    public EvaluationResult Evaluate(IBatchSource data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        root.Eval();
+        double lossSum = 0;
+        long examples = 0, correct = 0, counted = 0;
+        var groups = new SortedDictionary<int, (long Correct, long Counted)>();
+        try
+        {
+            using var noGrad = Tensors.Autograd.GradMode.NoGrad();
+            foreach (var batch in data.Epoch(0))
+            {
+                using var scope = TensorScope.Begin();
+                using var context = ForwardContext.Begin(batch.PaddingMask, batch.Metadata);
+                var output = forward(batch);
+                lossSum += Objective.Loss(output, batch).Item() * batch.Size;
+                examples += batch.Size;
+                var scores = Objective.Score(output, batch);
+                int[]? groupIds = Options.GroupMetricsBy is { } key && batch.Metadata.TryGetValue(key, out var ids) ? ids : null;
+                for (int i = 0; i < scores.Length; i++)
+                {
+                    correct += scores[i].Correct;
+                    counted += scores[i].Counted;
+                    if (groupIds is null) continue;
+                    var g = groups.GetValueOrDefault(groupIds[i]);
+                    groups[groupIds[i]] = (g.Correct + scores[i].Correct, g.Counted + scores[i].Counted);
+                }
+            }
+        }
+        finally
+        {
+            root.Train();
+        }
+        var metrics = new Dictionary<string, double> { [Objective.PrimaryMetric] = counted == 0 ? double.NaN : (double)correct / counted };
+        foreach (var (id, (c, n)) in groups)
+            metrics[$"{Objective.PrimaryMetric}/{GroupName(id)}"] = n == 0 ? double.NaN : (double)c / n;
+        return new EvaluationResult(examples == 0 ? double.NaN : lossSum / examples, metrics);
+    }
+
+    private string GroupName(int id) => Options.GroupNames is { } names && id >= 0 && id < names.Count ? names[id] : id.ToString(CultureInfo.InvariantCulture);
+
+    // ------------------------------------------------------------------ checkpoints
+
+    private sealed class LoopState
+    {
+        public long Step;
+        public int Epoch;
+        public int BatchInEpoch;
+        public double? Best;
+        public int BadEvaluations;
+    }
+
+    private void SaveCheckpoint(LoopState state)
+    {
+        if (Options.CheckpointPath is not { } path) return;
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (name, p) in root.NamedParameters()) if (p.Trainable) tensors.Add(new($"parameters.{name}", p));
+        foreach (var (name, t) in Optimizer.State()) tensors.Add(new($"optimizer.{name}", t));
+        var metadata = new Dictionary<string, string>
+        {
+            ["step"] = state.Step.ToString(CultureInfo.InvariantCulture),
+            ["epoch"] = state.Epoch.ToString(CultureInfo.InvariantCulture),
+            ["batch_in_epoch"] = state.BatchInEpoch.ToString(CultureInfo.InvariantCulture),
+            ["optimizer_steps"] = Optimizer.StepCount.ToString(CultureInfo.InvariantCulture),
+            ["bad_evaluations"] = state.BadEvaluations.ToString(CultureInfo.InvariantCulture),
+            ["run"] = Options.RunName,
+        };
+        if (state.Best is { } best) metadata["best"] = best.ToString("R", CultureInfo.InvariantCulture);
+        SafeTensorsFile.Write(path, tensors, metadata);
+    }
+
+    private LoopState LoadCheckpoint(string path)
+    {
+        var file = SafeTensorsFile.Read(path);
+        var parameters = root.NamedParameters().ToDictionary(e => e.Path, e => e.Parameter, StringComparer.Ordinal);
+        var optimizerState = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var name in file.Names)
+        {
+            if (name.StartsWith("parameters.", StringComparison.Ordinal))
+            {
+                var p = name["parameters.".Length..];
+                if (!parameters.TryGetValue(p, out var parameter))
+                    throw new CheckpointFormatException($"Checkpoint '{path}' holds parameter '{p}', which this model does not have; it was written for a different model or module set.");
+                parameter.Assign(file.Get(name));
+            }
+            else if (name.StartsWith("optimizer.", StringComparison.Ordinal)) optimizerState[name["optimizer.".Length..]] = file.Get(name);
+        }
+        Optimizer.LoadState(optimizerState, Read("optimizer_steps"));
+        return new LoopState
+        {
+            Step = Read("step"),
+            Epoch = Read("epoch"),
+            BatchInEpoch = Read("batch_in_epoch"),
+            BadEvaluations = Read("bad_evaluations"),
+            Best = file.Metadata.TryGetValue("best", out var b) ? double.Parse(b, CultureInfo.InvariantCulture) : null,
+        };
+
+        int Read(string key) => file.Metadata.TryGetValue(key, out var v) && int.TryParse(v, CultureInfo.InvariantCulture, out var n) ? n
+            : throw new CheckpointFormatException($"Checkpoint '{path}' lacks the trainer's '{key}' entry; it was not written by Trainer.");
+    }
+}
