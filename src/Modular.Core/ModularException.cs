@@ -27,3 +27,6 @@ public sealed class ModulePathException(string message) : ModularException(messa
 
 /// <summary>A configuration value (optimiser, module, router, trainer) is invalid.</summary>
 public sealed class ConfigurationException(string message) : ModularException(message);
+
+/// <summary>Data handed to a report (heatmap, parameter-efficiency table, training history, model summary) is out of range or inconsistent.</summary>
+public sealed class ReportDataException(string message) : ModularException(message);
