@@ -19,10 +19,9 @@ public static class Output
 
     /// <summary>
     /// Connects the notebook display; called by the package's notebook extension. <paramref name="display"/> shows an
-    /// HTML fragment as a cell output and returns a function that replaces that output.
+    /// HTML fragment as a cell output and returns a function that replaces that output; null disconnects it.
     /// </summary>
-    public static void UseNotebook(Func<string, Action<string>> display) =>
-        notebook = display ?? throw new ArgumentNullException(nameof(display));
+    public static void UseNotebook(Func<string, Action<string>>? display) => notebook = display;
 
     /// <summary>Displays <paramref name="value"/> in the notebook, or adds it to the script's current <see cref="HtmlReport"/>.</summary>
     public static void Show(object value)

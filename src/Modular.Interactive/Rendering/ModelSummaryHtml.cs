@@ -35,7 +35,7 @@ public static class ModelSummaryHtml
             return;
         }
         bool open = depth < openDepth || node.Children.Any(c => c.ContainsAttachedModule);
-        html.Append(Markup.Invariant, $"<details class=\"node\"{(open ? " open" : "")} style=\"{highlight}\"><summary style=\"cursor:pointer;padding:1px 0\" title=\"{Markup.Escape(node.Path)}\">{row}</summary>");
+        html.Append(Markup.Invariant, $"<details class=\"node\"{(open ? " open=\"\"" : "")} style=\"{highlight}\"><summary style=\"cursor:pointer;padding:1px 0\" title=\"{Markup.Escape(node.Path)}\">{row}</summary>");
         html.Append(Markup.Invariant, $"<div style=\"{Indent}\">");
         foreach (var parameter in node.Parameters)
         {

@@ -25,6 +25,6 @@ internal static class NiceTicks
     {
         double power = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double fraction = raw / power;
-        return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power;
+        return (fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10) * power;
     }
 }
