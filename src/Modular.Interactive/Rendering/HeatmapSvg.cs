@@ -37,7 +37,7 @@ public static class HeatmapSvg
         double gridLeft = (h.RowAxisName is null ? Pad : AxisNameBand + Pad) + rowLabelWidth;
         double gridTop = Pad;
         double gridWidth = h.Columns * cellWidth, gridHeight = h.Rows * cellHeight;
-        double legendLeft = gridLeft + gridWidth + 24, legendHeight = Math.Max(gridHeight, 120);
+        double legendLeft = gridLeft + gridWidth + 24, legendHeight = Math.Max(gridHeight, 96);
         var ticks = NiceTicks.For(scale.Low, scale.High).Where(t => t >= scale.Low - 1e-12 && t <= scale.High + 1e-12).ToList();
         double tickLabelWidth = ticks.Count == 0 ? 0 : ticks.Max(t => Markup.TextWidth(h.FormatValue(t), 11));
         double width = legendLeft + LegendBarWidth + 8 + Math.Max(tickLabelWidth, hasMissing ? 60 : 0) + Pad;

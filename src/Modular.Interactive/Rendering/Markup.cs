@@ -36,7 +36,7 @@ internal static class Markup
     public static string Figure(string kind, string? title, string body, string? caption)
     {
         var html = new StringBuilder();
-        html.Append(Invariant, $"<figure class=\"modular-figure modular-{kind}\" style=\"margin:0 0 16px 0;font-family:{FontFamily};color:{TextColor}\">");
+        html.Append(Invariant, $"<figure class=\"modular-figure modular-{kind}\" style=\"margin:0 0 16px 0;width:fit-content;max-width:100%;font-family:{FontFamily};color:{TextColor}\">");
         if (!string.IsNullOrWhiteSpace(title))
         {
             html.Append(Invariant, $"<div class=\"modular-title\" style=\"font-size:14px;font-weight:600;margin:0 0 6px 0\">{Escape(title)}</div>");

@@ -5,12 +5,16 @@ namespace Modular.Interactive.Rendering;
 
 /// <summary>
 /// Renders a <see cref="ModelSummary"/> as a collapsible tree of <c>&lt;details&gt;</c> elements: one line per module with
-/// its type, output shape, parameter count and whether it trains. Attached modules (LoRA, adapters) are highlighted,
-/// and the branches that lead to them start open so they are visible at once.
+/// its type, output shape, parameter count and whether it trains, and a muted line per parameter tensor. Attached
+/// modules (LoRA, adapters) are highlighted, and the branches that lead to them start open so they are visible at once.
 /// </summary>
 public static class ModelSummaryHtml
 {
-    private const string Indent = "margin-left:18px";
+    // The disclosure triangle is drawn by hand so that rows with and without children share one left gutter and
+    // their right-hand columns line up; the style only turns it when a branch opens and hides the native marker.
+    private const string TreeStyle =
+        "<style>.modular-tree summary{list-style:none}.modular-tree summary::-webkit-details-marker{display:none}" +
+        ".modular-tree details[open]>summary .twisty{transform:rotate(90deg)}</style>";
 
     /// <summary>The tree as an HTML figure; <paramref name="openDepth"/> levels below the root start expanded.</summary>
     public static string Render(ModelSummary summary, int openDepth = 1)
@@ -18,7 +22,7 @@ public static class ModelSummaryHtml
         ArgumentNullException.ThrowIfNull(summary);
         var body = new StringBuilder();
         body.Append(Markup.Invariant, $"<div class=\"modular-headline\" style=\"font-size:13px;margin:0 0 6px 0\">{Markup.Escape(summary.Headline)}</div>");
-        body.Append("<div class=\"modular-tree\" style=\"font-size:13px;min-width:640px;max-width:980px\">");
+        body.Append("<div class=\"modular-tree\" style=\"font-size:13px;width:860px;max-width:100%\">").Append(TreeStyle);
         WriteNode(body, summary.Root, depth: 0, openDepth);
         body.Append("</div>");
         return Markup.Figure("summary", summary.Title, body.ToString(), caption: null);
@@ -26,38 +30,40 @@ public static class ModelSummaryHtml
 
     private static void WriteNode(StringBuilder html, ModelSummaryNode node, int depth, int openDepth)
     {
-        bool hasContent = node.Children.Count > 0 || node.Parameters.Count > 0;
         string highlight = node.IsAttachedModule ? "background:#f3e8ff;box-shadow:inset 3px 0 0 #8b5cf6;" : "";
-        string row = Row(node.Path.Length == 0 ? "(model)" : node.Name, node.TypeName, node.OutputShape?.ToString(), node.ParameterCount, node.State, node.AttachedModuleName);
-        if (!hasContent)
+        string name = node.Path.Length == 0 ? "(model)" : node.Name;
+        if (node.Children.Count == 0 && node.Parameters.Count == 0)
         {
-            html.Append(Markup.Invariant, $"<div class=\"node\" style=\"{highlight}padding:1px 0 1px 16px\" title=\"{Markup.Escape(node.Path)}\">{row}</div>");
+            html.Append(Markup.Invariant, $"<div class=\"node\" style=\"{highlight}padding:1px 0\" title=\"{Markup.Escape(node.Path)}\">{Row(name, node.TypeName, node.OutputShape?.ToString(), node.ParameterCount, node.State, node.AttachedModuleName, twisty: false)}</div>");
             return;
         }
         bool open = depth < openDepth || node.Children.Any(c => c.ContainsAttachedModule);
-        html.Append(Markup.Invariant, $"<details class=\"node\"{(open ? " open=\"\"" : "")} style=\"{highlight}\"><summary style=\"cursor:pointer;padding:1px 0\" title=\"{Markup.Escape(node.Path)}\">{row}</summary>");
-        html.Append(Markup.Invariant, $"<div style=\"{Indent}\">");
+        html.Append(Markup.Invariant, $"<details class=\"node\"{(open ? " open=\"\"" : "")} style=\"{highlight}\"><summary style=\"cursor:pointer;padding:1px 0\" title=\"{Markup.Escape(node.Path)}\">");
+        html.Append(Row(name, node.TypeName, node.OutputShape?.ToString(), node.ParameterCount, node.State, node.AttachedModuleName, twisty: true));
+        html.Append("</summary><div style=\"margin-left:18px\">");
         foreach (var parameter in node.Parameters)
         {
             var state = parameter.Trainable ? ParameterState.Trainable : ParameterState.Frozen;
             html.Append(Markup.Invariant,
-                $"<div class=\"parameter\" style=\"padding:1px 0 1px 16px;color:{Markup.MutedColor}\">{Row(parameter.Name, "parameter", parameter.Shape.ToString(), parameter.Count, state, null)}</div>");
+                $"<div class=\"parameter\" style=\"padding:1px 0;color:{Markup.MutedColor}\">{Row(parameter.Name, "", parameter.Shape.ToString(), parameter.Count, state, null, twisty: false)}</div>");
         }
         foreach (var child in node.Children) WriteNode(html, child, depth + 1, openDepth);
         html.Append("</div></details>");
     }
 
-    /// <summary>One line: name and type on the left; shape, count and state in fixed columns on the right, aligned across levels.</summary>
-    private static string Row(string name, string typeName, string? shape, long parameters, ParameterState state, string? attachedAs)
+    /// <summary>One line: gutter, name and type on the left; shape, count and state in fixed columns on the right, aligned across levels.</summary>
+    private static string Row(string name, string typeName, string? shape, long parameters, ParameterState state, string? attachedAs, bool twisty)
     {
         string attached = attachedAs is null ? ""
-            : $"<span class=\"attached\" style=\"margin-left:8px;padding:0 6px;border-radius:8px;background:#8b5cf6;color:#fff;font-size:11px\">{Markup.Escape(typeName)} · {Markup.Escape(attachedAs)}</span>";
+            : $" <span class=\"attached\" title=\"attached module '{Markup.Escape(attachedAs)}'\" style=\"margin-left:6px;padding:0 7px;border-radius:8px;background:#8b5cf6;color:#fff;font-size:11px\">{Markup.Escape(attachedAs)}</span>";
+        string type = typeName.Length == 0 ? "" : $" <span style=\"color:{Markup.MutedColor}\">{Markup.Escape(typeName)}</span>";
         return string.Create(Markup.Invariant,
-            $"<span style=\"display:inline-flex;width:calc(100% - 24px);align-items:baseline;gap:8px\">" +
-            $"<span style=\"flex:1;min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap\"><code style=\"font-size:12.5px\">{Markup.Escape(name)}</code> <span style=\"color:{Markup.MutedColor}\">{Markup.Escape(typeName)}</span>{attached}</span>" +
-            $"<span style=\"width:130px;color:{Markup.MutedColor};font-family:ui-monospace,monospace;font-size:12px\">{Markup.Escape(shape ?? "")}</span>" +
-            $"<span style=\"width:90px;text-align:right;font-variant-numeric:tabular-nums\" title=\"{NumberText.Count(parameters)} parameters\">{(parameters == 0 ? "" : NumberText.Compact(parameters))}</span>" +
-            $"<span style=\"width:78px\">{StateBadge(state)}</span></span>");
+            $"<span style=\"display:inline-flex;width:100%;align-items:baseline;gap:8px\">" +
+            $"<span class=\"twisty\" style=\"display:inline-block;width:10px;font-size:10px;color:{Markup.MutedColor}\">{(twisty ? "▶" : "")}</span>" +
+            $"<span style=\"flex:1;min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap\"><code style=\"font-size:12.5px\">{Markup.Escape(name)}</code>{type}{attached}</span>" +
+            $"<span style=\"width:120px;color:{Markup.MutedColor};font-family:ui-monospace,monospace;font-size:12px\">{Markup.Escape(shape ?? "")}</span>" +
+            $"<span style=\"width:70px;text-align:right;font-variant-numeric:tabular-nums\" title=\"{NumberText.Count(parameters)} parameters\">{(parameters == 0 ? "" : NumberText.Compact(parameters))}</span>" +
+            $"<span style=\"width:76px\">{StateBadge(state)}</span></span>");
     }
 
     private static string StateBadge(ParameterState state)

@@ -48,7 +48,7 @@ public class ChartsTests
 
         Assert.Equal("2,178 of 124,418 parameters train (1.75%)", document.All("//div[@class='modular-headline']")[0].Text());
         var attached = document.All("//span[@class='attached']");
-        Assert.Equal(["LoRA · sentiment", "LoRA · sentiment"], attached.Select(a => a.Text()));
+        Assert.Equal(["sentiment", "sentiment"], attached.Select(a => a.Text()));
         // Every branch above an attached module starts open, so both LoRAs are visible without clicking.
         foreach (var badge in attached)
         {
