@@ -35,7 +35,7 @@ public static class ReportRenderer
         TrainingProgress progress => ProgressLine.Html(progress, []),
         IModelSummarySource model => ModelSummaryHtml.Render(model.Summarize()),
         IParameterEfficiencySource model => EfficiencyTableHtml.Render(new ParameterEfficiencyTable([model.DescribeParameterEfficiency()])),
-        IRoutingHeatmapSource routing => HeatmapSvg.Render(routing.RoutingHeatmap(routing.RoutedLayers[0], routing.RoutingGroupings[0])),
+        IRoutingHeatmapSource { RoutedLayers: [var layer, ..], RoutingGroupings: [var groupBy, ..] } routing => HeatmapSvg.Render(routing.RoutingHeatmap(layer, groupBy)),
         string text => $"<p style=\"font-family:{Markup.FontFamily};font-size:14px;color:{Markup.TextColor};max-width:760px\">{Markup.Escape(text)}</p>",
         null => throw new ArgumentNullException(nameof(value)),
         _ => throw new ConfigurationException(
