@@ -38,6 +38,9 @@ public sealed class AttachedModule
     /// <summary>Number of parameter elements this module trains.</summary>
     public long ParameterCount => Parameters.Sum(p => (long)p.Count);
 
+    /// <summary>Parameter elements that actually train (sparse modules count their mask's entries).</summary>
+    public long EffectiveParameterCount => Parts.Sum(p => p.Module.EffectiveParameterCount) + BaseParameters.Sum(p => (long)p.Count);
+
     /// <summary>Whether the module is folded into the base weights.</summary>
     public bool IsMerged { get; internal set; }
 

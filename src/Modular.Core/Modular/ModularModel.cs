@@ -11,7 +11,8 @@ namespace Modular;
 /// is untouched: modules hang from its layers as hooks and appear in its module tree under
 /// <c>&lt;layer path&gt;.modules.&lt;name&gt;</c>.
 /// </summary>
-public sealed class ModularModel
+[TypeFormatterSource(ReportFormatting.FormatterSource)]
+public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySource, IRoutingHeatmapSource
 {
     private readonly Dictionary<string, Site> sites = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AttachedModule> modules = new(StringComparer.Ordinal);
@@ -230,5 +231,52 @@ public sealed class ModularModel
     {
         long total = Base.ParameterCount, trainable = Base.TrainableParameterCount;
         return $"{Base.GetType().Name} with {modules.Count} module{(modules.Count == 1 ? "" : "s")} ({string.Join(", ", modules.Values.Select(m => $"{m.Name}: {m.Method}"))}); active: {active?.ToString() ?? "none"}; {trainable:N0} of {total:N0} parameters train ({100.0 * trainable / Math.Max(1, total):0.##}%)";
+    }
+
+    // ------------------------------------------------------------------ reports
+
+    /// <summary>The base model's tree with the attached modules marked, headed by what trains.</summary>
+    public ModelSummary Summarize() => new(Base.Summarize().Root) { Title = ToString() };
+
+    /// <summary>
+    /// This model's row of a parameter-efficiency table: the attached modules' methods, the parameters that train now,
+    /// the total, the base size, parameters per module and the size of the trainable parameters on disk (float32).
+    /// </summary>
+    public ParameterEfficiencyRow DescribeParameterEfficiency()
+    {
+        var methods = modules.Values.Select(m => m.Method).Distinct().ToList();
+        var kinds = modules.Values.SelectMany(m => m.Parts.Select(p => p.Module.Kind.ToString())).Distinct().ToList();
+        long trainable = TrainableParameterCount;
+        return new ParameterEfficiencyRow(methods.Count == 0 ? "Base model" : string.Join(" + ", methods),
+            kinds.Count == 0 ? (modules.Values.Any(m => m.BaseParameters.Count > 0) ? "base weights" : "none") : string.Join(", ", kinds.Select(k => $"{k.ToLowerInvariant()} composition")),
+            trainable, Base.ParameterCount, BaseParameterCount)
+        {
+            PerUnit = modules.Count > 1 ? new PerUnitParameters(modules.Values.Sum(m => m.EffectiveParameterCount) / modules.Count, "module") : null,
+            SizeOnDiskBytes = trainable * sizeof(float),
+        };
+    }
+
+    /// <summary>Parameters that train now, counting only the masked entries of sparse modules.</summary>
+    public long TrainableParameterCount
+    {
+        get
+        {
+            var sparse = modules.Values.SelectMany(m => m.Parts).Where(p => p.Module.EffectiveParameterCount != p.Module.ParameterCount).ToList();
+            long correction = sparse.Where(p => p.Module.Parameters().Any(q => q.Trainable)).Sum(p => p.Module.ParameterCount - p.Module.EffectiveParameterCount);
+            return Base.TrainableParameterCount - correction;
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> RoutedLayers => Trace?.Sites.Select(s => s.Site).ToList() ?? [];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> RoutingGroupings => [Trace?.LabelKey ?? "all"];
+
+    /// <inheritdoc/>
+    public Heatmap RoutingHeatmap(string layer, string groupBy)
+    {
+        var trace = Trace ?? throw new ConfigurationException("No routing trace is recorded; set model.Trace = new RoutingTrace(\"language\", names) before running the model.");
+        return trace.Heatmap(layer);
     }
 }

@@ -47,6 +47,7 @@ public sealed class Site : Module, IForwardHook
     {
         inventory.Add(name, module);
         Add<ComputationModule>(name, module);
+        module.AttachedAs = name;
     }
 
     internal bool Remove(string name) => inventory.Remove(name) && RemoveChild(name);

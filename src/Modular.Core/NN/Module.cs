@@ -1,3 +1,4 @@
+using Modular.Reports;
 using Modular.Tensors;
 
 namespace Modular.NN;
@@ -7,7 +8,8 @@ namespace Modular.NN;
 /// <c>layers.0.attention.query.weight</c>. Modules can be found by path or glob pattern, frozen and unfrozen,
 /// switched between training and evaluation, counted, and saved or loaded as a state by path.
 /// </summary>
-public abstract class Module
+[TypeFormatterSource(ReportFormatting.FormatterSource)]
+public abstract class Module : IModelSummarySource
 {
     private readonly List<(string Name, Module Child)> children = [];
     private readonly List<(string Name, Parameter Parameter)> parameters = [];
@@ -25,6 +27,9 @@ public abstract class Module
 
     /// <summary>The hooks transforming this module's output, in order.</summary>
     public IReadOnlyList<(string Name, IForwardHook Hook)> Hooks => hooks;
+
+    /// <summary>The name under which this module was attached to a base model as a modular component, or null (summaries highlight it).</summary>
+    public string? AttachedAs { get; internal set; }
 
     /// <summary>A short description of this module's configuration, e.g. <c>256 → 1024</c>, for summaries.</summary>
     public virtual string Description => "";
@@ -255,6 +260,16 @@ public abstract class Module
             p.Assign(value);
         }
     }
+
+    /// <summary>The module tree with each node's type, parameters and what trains; attached modules are marked.</summary>
+    public ModelSummary Summarize() => new(SummaryNode("", new HashSet<Parameter>(ReferenceEqualityComparer.Instance))) { Title = GetType().Name };
+
+    // A parameter shared by several modules (a hypernetwork, a prefix generator) is listed where it is first met, so totals count it once.
+    private ModelSummaryNode SummaryNode(string path, HashSet<Parameter> seen) =>
+        new(path, Description.Length == 0 ? GetType().Name : $"{GetType().Name}({Description})",
+            parameters.Where(p => seen.Add(p.Parameter)).Select(p => new ParameterInfo(p.Name, p.Parameter.Shape, p.Parameter.Trainable)).ToList(),
+            children.Select(c => c.Child.SummaryNode(Join(path, c.Name), seen)).ToList())
+        { AttachedModuleName = AttachedAs };
 
     /// <inheritdoc/>
     public override string ToString() => $"{GetType().Name}({Description}) — {ParameterCount:N0} parameters, {TrainableParameterCount:N0} trainable";

@@ -255,7 +255,7 @@ public partial class Tensor : IDisposable
         if (storage.IsReleased) return;
         storage.Release();
         storage = Released;
-        GradFn = null;
+        // GradFn stays: the graph must still route gradients through a tensor whose values were freed.
         GC.SuppressFinalize(this);
     }
 

@@ -61,7 +61,7 @@ public sealed class GumbelRouter : Router, ITrainingStepAware
             var probabilities = logits.Softmax(-1);
             return new RoutingDecision(OneHotOfArgmax(probabilities), probabilities);
         }
-        using var noise = Tensor.Gumbel(ForwardContext.RandomOr(rng), logits.Shape.ToArray());
+        var noise = Tensor.Gumbel(ForwardContext.RandomOr(rng), logits.Shape.ToArray());
         var soft = logits.Add(noise).Mul(1f / Temperature).Softmax(-1);
         var hard = OneHotOfArgmax(soft);
         // straight-through: forward = hard, gradient = that of soft

@@ -65,8 +65,8 @@ public sealed class PolytroponRouter : Router
         Tensor allocation;
         if (Training)
         {
-            using var u = Tensor.Uniform(ForwardContext.RandomOr(rng), 1e-6f, 1f - 1e-6f, z.Shape.ToArray());
-            using var logistic = u.Log().Sub(u.Neg().Add(1f).Log());
+            var u = Tensor.Uniform(ForwardContext.RandomOr(rng), 1e-6f, 1f - 1e-6f, z.Shape.ToArray());
+            var logistic = u.Log().Sub(u.Neg().Add(1f).Log());
             allocation = z.Add(logistic).Mul(1f / Temperature).Sigmoid();
         }
         else allocation = z.Sigmoid();

@@ -75,7 +75,7 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
         var logits = Gate.Forward(features);
         if (Noise is not null && Training)
         {
-            using var standard = Tensor.Randn(ForwardContext.RandomOr(rng), logits.Shape.ToArray());
+            var standard = Tensor.Randn(ForwardContext.RandomOr(rng), logits.Shape.ToArray());
             logits = logits.Add(standard.Mul(Noise.Forward(features).Softplus()));
         }
         var probabilities = logits.Softmax(-1);
@@ -83,7 +83,7 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
         var gates = top.Div(top.Sum(-1, keepDim: true));
         int rows = features.Size(0);
         var kept = AssignWithinCapacity(chosen, rows);
-        using var keptMask = Tensor.FromArray(kept.Select(k => k ? 1f : 0f).ToArray(), rows, TopK);
+        var keptMask = Tensor.FromArray(kept.Select(k => k ? 1f : 0f).ToArray(), rows, TopK);
         var keptGates = gates.Mul(keptMask);
         var dense = Tensor.Zeros(rows, Modules).ScatterAdd(1, chosen, keptGates);
         AddLosses(logits, probabilities, chosen, rows);
@@ -114,7 +114,7 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
         // fᵢ: share of the rows·k assignments that chose module i (before capacity), a constant; Pᵢ: mean probability.
         var fraction = new float[Modules];
         foreach (var e in chosen.Span) fraction[e] += 1f / (rows * TopK);
-        using var f = Tensor.FromArray(fraction);
+        var f = Tensor.FromArray(fraction);
         var meanProbability = probabilities.Mean(0);
         var balance = meanProbability.Mul(f).Sum().Mul(Modules);
         var z = logits.LogSumExp(-1).Square().Mean();

@@ -158,8 +158,7 @@ public partial class Tensor
         if (k < 0 || k > shape[a]) throw new IndexOutOfRangeModularException($"TopK: k = {k} must lie in [0, {shape[a]}] for dimension {axis} of {Describe()}.");
         if (a != Rank - 1)
         {
-            using var moved = Transpose(a, -1);
-            var (v, i) = moved.TopK(k, -1, largest);
+            var (v, i) = Transpose(a, -1).TopK(k, -1, largest);
             var order = Enumerable.Range(0, Rank).ToArray();
             (order[a], order[^1]) = (order[^1], order[a]);
             return (v.Transpose(a, -1), Permute(i, order));
@@ -244,8 +243,7 @@ public partial class Tensor
     /// <summary>This tensor with <paramref name="value"/> wherever <paramref name="mask"/> ≠ 0 (mask broadcast), e.g. −∞ on padded attention positions.</summary>
     public Tensor MaskedFill(Tensor mask, float value)
     {
-        using var fill = Scalar(value);
-        return Where(mask, fill, this);
+        return Where(mask, Scalar(value), this);
     }
 
     /// <summary>One-hot rows: result shape indices.shape + [classes], 1 at each index.</summary>

@@ -56,8 +56,7 @@ public partial class Tensor
     {
         if (p is < 0f or >= 1f) throw new ConfigurationException($"Dropout: probability {p} must lie in [0, 1).");
         if (!training || p == 0f) return this;
-        using var mask = Bernoulli(rng, 1f - p, shape);
-        using var scaled = mask.Mul(1f / (1f - p));
-        return Mul(scaled);
+        // the scaled mask is not disposed: the product's backward reads it
+        return Mul(Bernoulli(rng, 1f - p, shape).Mul(1f / (1f - p)));
     }
 }

@@ -39,20 +39,15 @@ public partial class Tensor
         int n = 1;
         foreach (var a in reduced) n *= shape[a];
         if (n == 0) throw new ShapeMismatchException($"Mean over an empty dimension of {Describe()}.");
-        using var sum = Sum(axes, keepDim);
-        return sum.Mul(1f / n);
+        return Sum(axes, keepDim).Mul(1f / n);
     }
 
     /// <summary>log Σ exp(x) over one axis, computed stably as m + log Σ exp(x − m) with m the (constant) maximum.</summary>
     public Tensor LogSumExp(int axis, bool keepDim = false)
     {
-        using var max = Max(axis, keepDim: true);
-        using var shift = max.Detach();
-        using var shifted = Sub(shift);
-        using var exponentials = shifted.Exp();
-        using var sum = exponentials.Sum(axis, keepDim: true);
-        using var log = sum.Log();
-        var result = log.Add(shift);
+        // Intermediates are not disposed: Exp and Log read their values again in the backward pass.
+        var shift = Max(axis, keepDim: true).Detach();
+        var result = Sub(shift).Exp().Sum(axis, keepDim: true).Log().Add(shift);
         return keepDim ? result : result.Squeeze(axis);
     }
 
