@@ -37,9 +37,10 @@ public sealed class TransformerEmbeddings : Module
         if (ids.Rank != 2) throw new ShapeMismatchException($"TransformerEmbeddings: token ids {ids.Shape} must be [batch, length].");
         int length = ids.ShapeArray[1];
         if (length > MaxLength) throw new ShapeMismatchException($"TransformerEmbeddings: sequences of length {length} exceed the {MaxLength} learned positions; truncate the input or build the model with a larger maxLength.");
-        using var tokens = Tokens.Forward(ids);
-        using var positions = length == MaxLength ? null : Positions.Narrow(0, 0, length);
-        var output = tokens.Add(positions ?? Positions);
+        // Both operands stay alive: they are nodes of the autograd graph (a disposed one would cut the gradient off).
+        var tokens = Tokens.Forward(ids);
+        var positions = length == MaxLength ? Positions : Positions.Narrow(0, 0, length);
+        var output = tokens.Add(positions);
         return RunHooks(output, output);
     }
 }

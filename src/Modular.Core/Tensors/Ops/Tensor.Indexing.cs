@@ -158,8 +158,7 @@ public partial class Tensor
         if (k < 0 || k > shape[a]) throw new IndexOutOfRangeModularException($"TopK: k = {k} must lie in [0, {shape[a]}] for dimension {axis} of {Describe()}.");
         if (a != Rank - 1)
         {
-            using var moved = Transpose(a, -1);
-            var (v, i) = moved.TopK(k, -1, largest);
+            var (v, i) = Transpose(a, -1).TopK(k, -1, largest); // the transposed view is a node of the graph: not disposed
             var order = Enumerable.Range(0, Rank).ToArray();
             (order[a], order[^1]) = (order[^1], order[a]);
             return (v.Transpose(a, -1), Permute(i, order));

@@ -19,15 +19,11 @@ public partial class Tensor
         if (Rank == 0 || other.Rank == 0) throw new ShapeMismatchException($"MatMul needs tensors of rank ≥ 1; got {Describe()} and {other.Describe()}.");
         if (Rank == 1)
         {
-            using var row = Unsqueeze(0);
-            using var product = row.MatMul(other);
-            return product.Squeeze(-2);
+            return Unsqueeze(0).MatMul(other).Squeeze(-2); // intermediates stay alive: they are nodes of the graph
         }
         if (other.Rank == 1)
         {
-            using var column = other.Unsqueeze(1);
-            using var product = MatMul(column);
-            return product.Squeeze(-1);
+            return MatMul(other.Unsqueeze(1)).Squeeze(-1);
         }
         int m = shape[^2], k = shape[^1], n = other.shape[^1];
         if (other.shape[^2] != k)

@@ -19,9 +19,7 @@ public partial class Tensor
         if (shape.Length == 0) return Reshape(1).SoftmaxAlong(0, log).Reshape();
         if (a != shape.Length - 1)
         {
-            using var moved = Transpose(a, -1);
-            using var result = moved.SoftmaxAlong(-1, log);
-            return result.Transpose(a, -1);
+            return Transpose(a, -1).SoftmaxAlong(-1, log).Transpose(a, -1); // intermediates are nodes of the graph: not disposed
         }
         var x = Contiguous();
         int n = shape[^1], rows = n == 0 ? 0 : Count / n;
