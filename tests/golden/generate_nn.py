@@ -281,29 +281,38 @@ OPTIMISERS = {
 }
 
 
+SETTINGS = ("lr", "momentum", "dampening", "nesterov", "weight_decay", "betas", "eps")
+
+
 def make_optimiser(model, o):
     first = [p for n, p in model.named_parameters() if n.startswith("0.")]
     rest = [p for n, p in model.named_parameters() if not n.startswith("0.")]
     groups = [dict(params=first, **o["first_layer"]), dict(params=rest)] if "first_layer" in o else model.parameters()
-    if o["kind"] == "sgd":
-        return torch.optim.SGD(groups, lr=o["lr"], momentum=o.get("momentum", 0), dampening=o.get("dampening", 0),
-                               nesterov=o.get("nesterov", False), weight_decay=o.get("weight_decay", 0))
-    kind = torch.optim.Adam if o["kind"] == "adam" else torch.optim.AdamW
-    default_decay = 0 if o["kind"] == "adam" else 1e-2
-    return kind(groups, lr=o["lr"], betas=o.get("betas", (0.9, 0.999)), eps=o.get("eps", 1e-8),
-                weight_decay=o.get("weight_decay", default_decay))
+    kind = dict(sgd=torch.optim.SGD, adam=torch.optim.Adam, adamw=torch.optim.AdamW)[o["kind"]]
+    return kind(groups, **{k: v for k, v in o.items() if k in SETTINGS})
 
 
-def optimiser_run(o, x, y, steps=5):
+def group_settings(optimiser, model):
+    """Every hyper-parameter of every group as PyTorch resolved it (its defaults included), with parameter names."""
+    names = {id(p): n for n, p in model.named_parameters()}
+    return [{**{k: g[k] for k in SETTINGS if k in g}, "params": [names[id(p)] for p in g["params"]]}
+            for g in optimiser.param_groups]
+
+
+def optimiser_trajectory(o, x, y, dtype, steps=5):
+    """Trains a freshly seeded Mlp for `steps` steps; returns its initial parameters, the resolved settings, and
+    the loss before and the parameters after every step."""
     torch.manual_seed(4)
-    model = Mlp()
-    run = {"config": o, "params": {n: tensor_json(p) for n, p in model.named_parameters()}, "steps": []}
+    model = Mlp().to(dtype)
+    initial = {n: p.detach().clone() for n, p in model.named_parameters()}
     optimiser = make_optimiser(model, o)
+    settings = group_settings(optimiser, model)
     s = o.get("schedule")
     schedule = None if s is None else torch.optim.lr_scheduler.LambdaLR(
         optimiser, warmup_factor(s["warmup"], s["total"], s["cosine"], s["min_factor"]))
+    losses, params = [], []
     for _ in range(steps):
-        loss = F.cross_entropy(model(x), y)
+        loss = F.cross_entropy(model(x.to(dtype)), y)
         loss.backward()
         if "clip" in o:
             torch.nn.utils.clip_grad_norm_(model.parameters(), o["clip"])
@@ -311,8 +320,30 @@ def optimiser_run(o, x, y, steps=5):
         optimiser.zero_grad(set_to_none=True)
         if schedule is not None:
             schedule.step()
-        run["steps"].append({"loss": loss.item(), "params": {n: tensor_json(p) for n, p in model.named_parameters()}})
-    return run
+        losses.append(loss.item())
+        params.append({n: p.detach().clone() for n, p in model.named_parameters()})
+    return initial, settings, losses, params
+
+
+def optimiser_run(o, x, y):
+    initial, groups, losses, params = optimiser_trajectory(o, x, y, torch.float32)
+    *_, reference = optimiser_trajectory(o, x, y, torch.float64)
+    return {
+        "kind": o["kind"],
+        "groups": groups,
+        "schedule": o.get("schedule"),
+        "clip": o.get("clip"),
+        "float32_error": max(float32_error(p, r) for p, r in zip(params, reference)),
+        "params": {n: tensor_json(p) for n, p in initial.items()},
+        "steps": [{"loss": l, "params": {n: tensor_json(v) for n, v in p.items()}} for l, p in zip(losses, params)],
+    }
+
+
+def optimiser_defaults():
+    """PyTorch's default hyper-parameters (SGD's learning rate has none)."""
+    p = [torch.zeros(1, requires_grad=True)]
+    made = dict(sgd=torch.optim.SGD(p, lr=0.1), adam=torch.optim.Adam(p), adamw=torch.optim.AdamW(p))
+    return {k: {s: v for s, v in o.defaults.items() if s in SETTINGS and not (k == "sgd" and s == "lr")} for k, o in made.items()}
 
 
 def schedule_factors(warmup, total, cosine, min_factor):
@@ -344,6 +375,7 @@ def optim():
     return {
         "x": tensor_json(x),
         "y": ints_json(y),
+        "defaults": optimiser_defaults(),
         "runs": {name: optimiser_run(o, x, y) for name, o in OPTIMISERS.items()},
         "schedules": [schedule_factors(3, 10, False, 0.0), schedule_factors(3, 10, True, 0.0),
                       schedule_factors(0, 7, True, 0.1), schedule_factors(4, 4, False, 0.0)],

@@ -34,6 +34,9 @@ internal sealed class NnFixture
     /// <summary>The names of the entries of the object under <paramref name="key"/> ("" for this object).</summary>
     public IEnumerable<string> Keys(string key) => Resolve(key).EnumerateObject().Select(p => p.Name);
 
+    /// <summary>True for a JSON null (an absent setting).</summary>
+    public bool IsNull => element.ValueKind == JsonValueKind.Null;
+
     /// <summary>Whether this object has an entry <paramref name="key"/>.</summary>
     public bool Has(string key) => element.TryGetProperty(key, out _);
 
