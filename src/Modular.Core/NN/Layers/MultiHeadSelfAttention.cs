@@ -53,7 +53,7 @@ public sealed class MultiHeadSelfAttention : Layer
     public void AddPrefix(string name, IAttentionPrefix prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        if (prefixes.Exists(p => p.Name == name)) throw new ModulePathException($"Attention already has a prefix named '{name}'.");
+        if (prefixes.Exists(p => p.Name == name)) throw new ModulePathException($"{Describe()} already has a prefix named '{name}'.");
         if (prefix is Module m) Add(name, m);
         prefixes.Add((name, prefix));
     }
@@ -63,8 +63,8 @@ public sealed class MultiHeadSelfAttention : Layer
     {
         int i = prefixes.FindIndex(p => p.Name == name);
         if (i < 0) return false;
+        if (prefixes[i].Prefix is Module m) RemoveChild(m);
         prefixes.RemoveAt(i);
-        RemoveChild(name);
         return true;
     }
 
@@ -72,7 +72,7 @@ public sealed class MultiHeadSelfAttention : Layer
     protected override Tensor Compute(Tensor input)
     {
         if (input.Rank != 3 || input.Size(2) != Dimension)
-            throw new ShapeMismatchException($"MultiHeadSelfAttention: input {input.Describe()} must be [batch, length, {Dimension}].");
+            throw new ShapeMismatchException($"{Describe()}: input {input.Describe()} must be [batch, length, {Dimension}].");
         int batch = input.Size(0), length = input.Size(1), headDim = Dimension / Heads;
         var q = Query.Forward(input);
         var k = Key.Forward(input);
@@ -94,7 +94,7 @@ public sealed class MultiHeadSelfAttention : Layer
         if (mask is not null)
         {
             if (mask.Rank != 2 || mask.Size(0) != batch || mask.Size(1) != length)
-                throw new ShapeMismatchException($"MultiHeadSelfAttention: padding mask {mask.Describe()} must be [batch, length] = [{batch}, {length}].");
+                throw new ShapeMismatchException($"{Describe()}: padding mask {mask.Describe()} must be [batch, length] = [{batch}, {length}] to match input {input.Describe()}.");
             var keyMask = prefixLength == 0 ? mask : Tensor.Cat([Tensor.Ones(batch, prefixLength), mask], 1);
             var isPadding = (1f - keyMask).Reshape(batch, 1, 1, keys);
             scores = scores.MaskedFill(isPadding, float.NegativeInfinity);
