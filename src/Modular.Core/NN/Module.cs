@@ -194,6 +194,16 @@ public abstract class Module
         return NamedModules().Where(e => e.Path.Length > 0 && glob.IsMatch(e.Path)).ToList();
     }
 
+    /// <summary>
+    /// The parameters whose path matches <paramref name="pattern"/> (the syntax of <see cref="Match"/>), e.g.
+    /// <c>**.bias</c> to train only the biases (BitFit).
+    /// </summary>
+    public IReadOnlyList<(string Path, Parameter Parameter)> MatchParameters(string pattern)
+    {
+        var glob = new PathPattern(pattern);
+        return NamedParameters().Where(e => glob.IsMatch(e.Path)).ToList();
+    }
+
     // ------------------------------------------------------------------ modes and freezing
 
     /// <summary>Sets training mode on this module and all descendants.</summary>
