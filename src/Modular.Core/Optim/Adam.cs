@@ -21,7 +21,7 @@ public class Adam : Optimizer
     protected Adam(float lr, double beta1, double beta2, float eps, float weightDecay, bool decoupled, IEnumerable<Parameter>? parameters)
         : base(lr, weightDecay)
     {
-        if (beta1 is < 0f or >= 1f || beta2 is < 0f or >= 1f) throw new ConfigurationException($"{GetType().Name}: betas ({beta1}, {beta2}) must lie in [0, 1).");
+        if (!(beta1 is >= 0 and < 1) || !(beta2 is >= 0 and < 1)) throw new ConfigurationException($"{GetType().Name}: betas ({beta1}, {beta2}) must lie in [0, 1).");
         if (!(eps >= 0f)) throw new ConfigurationException($"{GetType().Name}: eps {eps} must be ≥ 0.");
         Beta1 = beta1;
         Beta2 = beta2;
