@@ -16,8 +16,12 @@ It writes three JSON files next to this script, under fixtures/:
 
 Every tensor is {"shape": [...], "data": [...]} (row-major, float32 values printed with 9 significant digits, so
 they round-trip exactly). Parameters keep their PyTorch state_dict names; the C# tests map them to Modular paths.
-The reference modules below copy ../../shared/bench/torch_ref.py (the performance anchor) line for line and add
-only what Modular's layers also support: a key padding mask (1 = token) and masked mean pooling.
+Each case also stores float32_error: how far PyTorch's own float32 results are from the same computation in
+float64, which sets the absolute floor of the C# comparisons (see README-nn.md).
+
+The reference modules below compute exactly what ../../shared/bench/torch_ref.py (the performance anchor) computes,
+with its parameter names and order of operations, and add only what Modular's layers also support: a key padding
+mask (1 = token) and masked mean pooling.
 """
 import copy
 import json

@@ -43,14 +43,11 @@ internal sealed class NnFixture
     /// <summary>The number under <paramref name="key"/>.</summary>
     public double Number(string key) => Resolve(key).GetDouble();
 
-    /// <summary>The number under <paramref name="key"/>, or <paramref name="fallback"/> when absent.</summary>
-    public double Number(string key, double fallback) => element.TryGetProperty(key, out var v) ? v.GetDouble() : fallback;
-
     /// <summary>The integer under <paramref name="key"/>.</summary>
     public int Int(string key) => Resolve(key).GetInt32();
 
-    /// <summary>The boolean under <paramref name="key"/>, or <paramref name="fallback"/> when absent.</summary>
-    public bool Flag(string key, bool fallback = false) => element.TryGetProperty(key, out var v) ? v.GetBoolean() : fallback;
+    /// <summary>The boolean under <paramref name="key"/>.</summary>
+    public bool Flag(string key) => Resolve(key).GetBoolean();
 
     /// <summary>The string under <paramref name="key"/>.</summary>
     public string Text(string key) => Resolve(key).GetString()!;
