@@ -50,7 +50,12 @@ public sealed class Site : Module, IForwardHook
         module.AttachedAs = name;
     }
 
-    internal bool Remove(string name) => inventory.Remove(name) && RemoveChild(name);
+    internal bool Remove(string name)
+    {
+        if (!inventory.Remove(name, out var module)) return false;
+        RemoveChild(module);
+        return true;
+    }
 
     /// <summary>Registers composition state (a router, a fusion layer) under this site, named after its role.</summary>
     internal T AddCompositionState<T>(string role, T state) where T : Module

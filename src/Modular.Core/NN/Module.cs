@@ -15,6 +15,8 @@ public abstract class Module : IModelSummarySource
     private readonly List<(string Name, Parameter Parameter)> parameters = [];
     private readonly List<(string Name, IForwardHook Hook)> hooks = [];
     private readonly List<(string Name, Parameter Buffer)> buffers = [];
+    private Module? parent;
+    private string nameInParent = "";
 
     /// <summary>True in training mode (dropout active, routers add noise); see <see cref="Train"/> and <see cref="Eval"/>.</summary>
     public bool Training { get; private set; } = true;
@@ -34,6 +36,15 @@ public abstract class Module : IModelSummarySource
     /// <summary>A short description of this module's configuration, e.g. <c>256 → 1024</c>, for summaries.</summary>
     public virtual string Description => "";
 
+    /// <summary>
+    /// The dotted path from the root of the model this module belongs to, e.g. <c>layers.0.attention</c> ("" for a
+    /// root). A module registered under two parents keeps the path of the first.
+    /// </summary>
+    public string Path => parent is null ? "" : Join(parent.Path, nameInParent);
+
+    /// <summary>Type and path for error messages, e.g. <c>MultiHeadSelfAttention 'layers.0.attention'</c>.</summary>
+    public string Describe() => parent is null ? GetType().Name : $"{GetType().Name} '{Path}'";
+
     // ------------------------------------------------------------------ registration
 
     /// <summary>Registers a child module under <paramref name="name"/> and returns it.</summary>
@@ -42,6 +53,12 @@ public abstract class Module : IModelSummarySource
         ArgumentNullException.ThrowIfNull(child);
         CheckNewName(name);
         children.Add((name, child));
+        if (child.parent is null)
+        {
+            child.parent = this;
+            child.nameInParent = name;
+            child.NameParameters();
+        }
         return child;
     }
 
@@ -49,7 +66,7 @@ public abstract class Module : IModelSummarySource
     protected Parameter AddParameter(string name, Tensor initial, bool trainable = true)
     {
         CheckNewName(name);
-        var p = new Parameter(initial, trainable) { Name = name };
+        var p = new Parameter(initial, trainable) { Name = Join(Path, name) };
         parameters.Add((name, p));
         return p;
     }
@@ -85,9 +102,9 @@ public abstract class Module : IModelSummarySource
     private void CheckNewName(string name)
     {
         if (string.IsNullOrEmpty(name) || name.Contains('.', StringComparison.Ordinal))
-            throw new ModulePathException($"'{name}' is not a valid name for a child of {GetType().Name}: names must be non-empty and contain no dots.");
+            throw new ModulePathException($"'{name}' is not a valid name for a child of {Describe()}: names must be non-empty and contain no dots.");
         if (children.Exists(c => c.Name == name) || parameters.Exists(p => p.Name == name) || buffers.Exists(b => b.Name == name))
-            throw new ModulePathException($"{GetType().Name} already has a child or parameter named '{name}'.");
+            throw new ModulePathException($"{Describe()} already has a child or parameter named '{name}'.");
     }
 
     /// <summary>
@@ -97,7 +114,7 @@ public abstract class Module : IModelSummarySource
     public void AddHook(string name, IForwardHook hook)
     {
         ArgumentNullException.ThrowIfNull(hook);
-        if (hooks.Exists(h => h.Name == name)) throw new ModulePathException($"{GetType().Name} already has a hook named '{name}'.");
+        if (hooks.Exists(h => h.Name == name)) throw new ModulePathException($"{Describe()} already has a hook named '{name}'.");
         if (hook is Module m) Add(name, m);
         hooks.Add((name, hook));
     }
@@ -107,13 +124,27 @@ public abstract class Module : IModelSummarySource
     {
         int i = hooks.FindIndex(h => h.Name == name);
         if (i < 0) return false;
+        if (hooks[i].Hook is Module m) RemoveChild(m);
         hooks.RemoveAt(i);
-        RemoveChild(name);
         return true;
     }
 
-    /// <summary>Unregisters the child named <paramref name="name"/>; returns whether it existed.</summary>
-    protected bool RemoveChild(string name) => children.RemoveAll(c => c.Name == name) > 0;
+    /// <summary>Unregisters <paramref name="child"/> (compared by reference); it becomes a root if this was its parent.</summary>
+    protected void RemoveChild(Module child)
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        children.RemoveAll(c => ReferenceEquals(c.Child, child));
+        if (child.parent != this) return;
+        child.parent = null;
+        child.nameInParent = "";
+        child.NameParameters();
+    }
+
+    /// <summary>Sets every parameter's <see cref="Tensor.Name"/> to its full path, so tensor errors and optimisers name it.</summary>
+    private void NameParameters()
+    {
+        foreach (var (path, p) in NamedParameters()) p.Name = Join(Path, path);
+    }
 
     /// <summary>Applies this module's hooks to the output it computed from <paramref name="input"/>.</summary>
     protected Tensor RunHooks(Tensor input, Tensor output)
@@ -133,20 +164,15 @@ public abstract class Module : IModelSummarySource
     }
 
     /// <summary>
-    /// Every parameter with its dotted path; a parameter shared by several modules is listed once. Each parameter's
-    /// <see cref="Tensor.Name"/> is set to its path here, so errors and optimisers can name it.
+    /// Every parameter with its dotted path relative to this module; a parameter shared by several modules is listed
+    /// once. (Each parameter's <see cref="Tensor.Name"/> holds its path from the root of the whole model.)
     /// </summary>
     public IEnumerable<(string Path, Parameter Parameter)> NamedParameters()
     {
         var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
         foreach (var (path, module) in NamedModules())
             foreach (var (name, p) in module.parameters)
-            {
-                if (!seen.Add(p)) continue;
-                var full = Join(path, name);
-                p.Name = full;
-                yield return (full, p);
-            }
+                if (seen.Add(p)) yield return (Join(path, name), p);
     }
 
     /// <summary>Every parameter (each once).</summary>
@@ -168,7 +194,9 @@ public abstract class Module : IModelSummarySource
             if (next is null)
             {
                 var names = string.Join(", ", current.children.Select(c => c.Name));
-                throw new ModulePathException($"No module '{part}' under '{(walked.Length == 0 ? "(root)" : walked)}' while resolving '{path}'. Children there: {(names.Length == 0 ? "none" : names)}.");
+                var parameterNames = string.Join(", ", current.parameters.Select(p => p.Name));
+                throw new ModulePathException($"No module '{part}' under '{(walked.Length == 0 ? "(root)" : walked)}' ({current.GetType().Name}) while resolving '{path}'. " +
+                    $"Children there: {(names.Length == 0 ? "none" : names)}{(parameterNames.Length == 0 ? "" : $"; parameters (not modules; see State()): {parameterNames}")}.");
             }
             walked = Join(walked, part);
             current = next;
@@ -189,6 +217,16 @@ public abstract class Module : IModelSummarySource
     {
         var glob = new PathPattern(pattern);
         return NamedModules().Where(e => e.Path.Length > 0 && glob.IsMatch(e.Path)).ToList();
+    }
+
+    /// <summary>
+    /// The parameters whose path matches <paramref name="pattern"/> (the syntax of <see cref="Match"/>), e.g.
+    /// <c>**.bias</c> to train only the biases (BitFit).
+    /// </summary>
+    public IReadOnlyList<(string Path, Parameter Parameter)> MatchParameters(string pattern)
+    {
+        var glob = new PathPattern(pattern);
+        return NamedParameters().Where(e => glob.IsMatch(e.Path)).ToList();
     }
 
     // ------------------------------------------------------------------ modes and freezing
@@ -252,13 +290,12 @@ public abstract class Module : IModelSummarySource
             if (missing.Count > 0 || unknown.Count > 0)
                 throw new ModulePathException($"LoadState: {(missing.Count > 0 ? $"missing {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}" : "")}{(missing.Count > 0 && unknown.Count > 0 ? "; " : "")}{(unknown.Count > 0 ? $"unknown {string.Join(", ", unknown.Take(5))}{(unknown.Count > 5 ? $" and {unknown.Count - 5} more" : "")}" : "")}. Pass strict: false to load a subset.");
         }
-        foreach (var (path, value) in state)
-        {
-            if (!mine.TryGetValue(path, out var p)) continue;
+        // Check every shape before copying anything, so a failed load leaves the model as it was.
+        var matched = state.Where(e => mine.ContainsKey(e.Key)).Select(e => (Parameter: mine[e.Key], Path: e.Key, Value: e.Value)).ToList();
+        foreach (var (p, path, value) in matched)
             if (!value.Shape.Equals(p.Shape))
-                throw new ShapeMismatchException($"LoadState: '{path}' has shape {value.Shape} in the state but {p.Shape} in the model.");
-            p.Assign(value);
-        }
+                throw new ShapeMismatchException($"LoadState: '{path}' has shape {value.Shape} in the state but {p.Shape} in {Describe()}.");
+        foreach (var (p, _, value) in matched) p.Assign(value);
     }
 
     /// <summary>The module tree with each node's type, parameters and what trains; attached modules are marked.</summary>

@@ -10,15 +10,18 @@ namespace Modular.Optim;
 /// </summary>
 public class Adam : Optimizer
 {
-    /// <summary>Creates the optimiser with PyTorch's defaults.</summary>
-    public Adam(float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0f, IEnumerable<Parameter>? parameters = null)
+    /// <summary>
+    /// Creates the optimiser with PyTorch's defaults. The betas are doubles because 1 − β₂ would lose five digits
+    /// in float32 (0.999f is 0.99900001…), skewing the second moment and its bias correction against PyTorch's.
+    /// </summary>
+    public Adam(float lr = 1e-3f, double beta1 = 0.9, double beta2 = 0.999, float eps = 1e-8f, float weightDecay = 0f, IEnumerable<Parameter>? parameters = null)
         : this(lr, beta1, beta2, eps, weightDecay, decoupled: false, parameters) { }
 
     /// <summary>Shared constructor for Adam and AdamW.</summary>
-    protected Adam(float lr, float beta1, float beta2, float eps, float weightDecay, bool decoupled, IEnumerable<Parameter>? parameters)
+    protected Adam(float lr, double beta1, double beta2, float eps, float weightDecay, bool decoupled, IEnumerable<Parameter>? parameters)
         : base(lr, weightDecay)
     {
-        if (beta1 is < 0f or >= 1f || beta2 is < 0f or >= 1f) throw new ConfigurationException($"{GetType().Name}: betas ({beta1}, {beta2}) must lie in [0, 1).");
+        if (!(beta1 is >= 0 and < 1) || !(beta2 is >= 0 and < 1)) throw new ConfigurationException($"{GetType().Name}: betas ({beta1}, {beta2}) must lie in [0, 1).");
         if (!(eps >= 0f)) throw new ConfigurationException($"{GetType().Name}: eps {eps} must be ≥ 0.");
         Beta1 = beta1;
         Beta2 = beta2;
@@ -28,10 +31,10 @@ public class Adam : Optimizer
     }
 
     /// <summary>β₁.</summary>
-    public float Beta1 { get; }
+    public double Beta1 { get; }
 
     /// <summary>β₂.</summary>
-    public float Beta2 { get; }
+    public double Beta2 { get; }
 
     /// <summary>ε.</summary>
     public float Eps { get; }
@@ -52,8 +55,11 @@ public class Adam : Optimizer
         var stepSlot = s[2].Span;
         int step = (int)++stepSlot[0]; // per parameter, as PyTorch: a parameter without a gradient does not advance
         var g = gradient.Contiguous();
-        var settings = new AdamStep(learningRate, Beta1, Beta2, Eps, weightDecay, Decoupled,
-            1f - MathF.Pow(Beta1, step), 1f - MathF.Pow(Beta2, step));
+        // The scalars in double precision, rounded once, as PyTorch computes them in Python.
+        double lr = learningRate, biasCorrection1 = 1 - Math.Pow(Beta1, step), biasCorrection2 = 1 - Math.Pow(Beta2, step);
+        var settings = new AdamStep((float)Beta1, (float)(1 - Beta1), (float)Beta2, (float)(1 - Beta2), Eps,
+            L2: Decoupled ? 0f : weightDecay, Decay: Decoupled ? (float)(1 - lr * weightDecay) : 1f,
+            StepSize: (float)(lr / biasCorrection1), SqrtBiasCorrection2: (float)Math.Sqrt(biasCorrection2));
         Backend.Current.AdamUpdate(parameter.Span, g.Span, s[0].Span, s[1].Span, settings);
     }
 }
@@ -62,6 +68,6 @@ public class Adam : Optimizer
 public sealed class AdamW : Adam
 {
     /// <summary>Creates the optimiser with PyTorch's defaults.</summary>
-    public AdamW(float lr = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 1e-2f, IEnumerable<Parameter>? parameters = null)
+    public AdamW(float lr = 1e-3f, double beta1 = 0.9, double beta2 = 0.999, float eps = 1e-8f, float weightDecay = 1e-2f, IEnumerable<Parameter>? parameters = null)
         : base(lr, beta1, beta2, eps, weightDecay, decoupled: true, parameters) { }
 }

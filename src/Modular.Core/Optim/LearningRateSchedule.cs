@@ -39,7 +39,8 @@ public abstract class LearningRateSchedule
         public override float Factor(int step)
         {
             if (step < warmup) return (float)step / Math.Max(1, warmup);
-            float progress = Math.Clamp((float)(step - warmup) / Math.Max(1, total - warmup), 0f, 1f);
+            // progress reaches 1 at totalSteps even when there is nothing left to decay over (warmup = total)
+            float progress = step >= total ? 1f : (float)(step - warmup) / (total - warmup);
             float decay = cosine ? 0.5f * (1f + MathF.Cos(MathF.PI * progress)) : 1f - progress;
             return minFactor + (1f - minFactor) * decay;
         }

@@ -138,24 +138,39 @@ public abstract class Optimizer
         return state;
     }
 
-    /// <summary>Restores state written by <see cref="State"/> (same parameters in the same order) and the step count.</summary>
+    /// <summary>
+    /// Restores state written by <see cref="State"/> (same parameters in the same order) and the step count. Every
+    /// slot is checked before anything is copied, so a refused state leaves the optimiser as it was.
+    /// </summary>
     public void LoadState(IReadOnlyDictionary<string, Tensor> state, int stepCount)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (stepCount < 0) throw new ConfigurationException($"LoadState: step count {stepCount} must be ≥ 0.");
-        int index = 0;
-        foreach (var p in Parameters)
+        if (stepCount < 0) throw new ConfigurationException($"{GetType().Name}.LoadState: step count {stepCount} must be ≥ 0.");
+        var parameters = Parameters.ToList();
+        var known = Enumerable.Range(0, parameters.Count).SelectMany(i => SlotNames.Select(n => $"{i}.{n}")).ToHashSet(StringComparer.Ordinal);
+        var unknown = state.Keys.Where(k => !known.Contains(k)).ToList();
+        if (unknown.Count > 0)
+            throw new ConfigurationException($"{GetType().Name}.LoadState: the state has slots this optimiser does not ({string.Join(", ", unknown.Take(5))}); it has {parameters.Count} parameters with slots {string.Join(", ", SlotNames)}. Was it saved from another model or optimiser?");
+        var restored = new List<(Parameter Parameter, Tensor[]? Values)>();
+        for (int index = 0; index < parameters.Count; index++)
         {
+            var p = parameters[index];
             var present = SlotNames.Select(n => state.GetValueOrDefault($"{index}.{n}")).ToArray();
-            if (present.All(t => t is null)) { slots.Remove(p); index++; continue; }
-            var s = Slots(p);
-            for (int i = 0; i < s.Length; i++)
+            if (present.All(t => t is null)) { restored.Add((p, null)); continue; } // never stepped when saved
+            var values = new Tensor[present.Length];
+            for (int i = 0; i < present.Length; i++)
             {
-                var value = present[i] ?? throw new ConfigurationException($"{GetType().Name}.LoadState: slot '{index}.{SlotNames[i]}' is missing for parameter '{p.Name}'.");
-                if (!value.Shape.Equals(s[i].Shape)) throw new ShapeMismatchException($"{GetType().Name}.LoadState: slot '{index}.{SlotNames[i]}' has shape {value.Shape}, expected {s[i].Shape} for parameter '{p.Name}'.");
-                s[i].CopyFrom(value);
+                values[i] = present[i] ?? throw new ConfigurationException($"{GetType().Name}.LoadState: slot '{index}.{SlotNames[i]}' is missing for parameter '{p.Name}'.");
+                var expected = TensorShape.Of(SlotShape(i, p));
+                if (!values[i].Shape.Equals(expected)) throw new ShapeMismatchException($"{GetType().Name}.LoadState: slot '{index}.{SlotNames[i]}' has shape {values[i].Shape}, expected {expected} for parameter '{p.Name}'.");
             }
-            index++;
+            restored.Add((p, values));
+        }
+        foreach (var (p, values) in restored)
+        {
+            if (values is null) { slots.Remove(p); continue; }
+            var s = Slots(p);
+            for (int i = 0; i < s.Length; i++) s[i].CopyFrom(values[i]);
         }
         StepCount = stepCount;
     }

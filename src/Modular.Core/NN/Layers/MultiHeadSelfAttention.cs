@@ -50,7 +50,7 @@ public sealed class MultiHeadSelfAttention : Layer
     protected override Tensor Compute(Tensor input)
     {
         if (input.Rank != 3 || input.Size(2) != Dimension)
-            throw new ShapeMismatchException($"MultiHeadSelfAttention: input {input.Describe()} must be [batch, length, {Dimension}].");
+            throw new ShapeMismatchException($"{Describe()}: input {input.Describe()} must be [batch, length, {Dimension}].");
         int batch = input.Size(0), length = input.Size(1), headDim = Dimension / Heads;
         var q = Query.Forward(input);
         var k = Key.Forward(input);
@@ -66,7 +66,7 @@ public sealed class MultiHeadSelfAttention : Layer
         if (mask is not null)
         {
             if (mask.Rank != 2 || mask.Size(0) != batch || mask.Size(1) != length)
-                throw new ShapeMismatchException($"MultiHeadSelfAttention: padding mask {mask.Describe()} must be [batch, length] = [{batch}, {length}].");
+                throw new ShapeMismatchException($"{Describe()}: padding mask {mask.Describe()} must be [batch, length] = [{batch}, {length}] to match input {input.Describe()}.");
             var keyMask = prefixLength == 0 ? mask : Tensor.Cat([Tensor.Ones(batch, prefixLength), mask], 1);
             var isPadding = (1f - keyMask).Reshape(batch, 1, 1, keys);
             scores = scores.MaskedFill(isPadding, float.NegativeInfinity);

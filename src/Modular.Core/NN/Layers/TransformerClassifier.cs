@@ -35,11 +35,14 @@ public sealed class TransformerClassifier : TransformerEncoder, ITokenModel
         return Head.Forward(Pool(hidden, ForwardContext.Current?.PaddingMask));
     }
 
-    /// <summary>Mean over the sequence, counting only real tokens when a mask is present.</summary>
+    /// <summary>Mean of hidden states [batch, length, dimension] over the sequence, counting only real tokens when a mask [batch, length] is present.</summary>
     public static Tensor Pool(Tensor hidden, Tensor? paddingMask)
     {
         ArgumentNullException.ThrowIfNull(hidden);
-        if (paddingMask is null || paddingMask.Size(1) != hidden.Size(1)) return hidden.Mean(1);
+        if (hidden.Rank != 3) throw new ShapeMismatchException($"TransformerClassifier.Pool: hidden states {hidden.Describe()} must be [batch, length, dimension].");
+        if (paddingMask is null) return hidden.Mean(1);
+        if (paddingMask.Rank != 2 || paddingMask.Size(0) != hidden.Size(0) || paddingMask.Size(1) != hidden.Size(1))
+            throw new ShapeMismatchException($"TransformerClassifier.Pool: padding mask {paddingMask.Describe()} must be [batch, length] = [{hidden.Size(0)}, {hidden.Size(1)}] to match hidden states {hidden.Describe()}.");
         var weights = paddingMask.Unsqueeze(-1);
         var summed = hidden.Mul(weights).Sum(1);
         var counts = paddingMask.Sum(1, keepDim: true).Clamp(1f, float.MaxValue);

@@ -34,11 +34,13 @@ public sealed class TransformerEmbeddings : Module
     public Tensor Forward(IntTensor ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        if (ids.Rank != 2) throw new ShapeMismatchException($"TransformerEmbeddings: token ids {ids.Shape} must be [batch, length].");
+        if (ids.Rank != 2) throw new ShapeMismatchException($"{Describe()}: token ids {ids.Shape} must be [batch, length].");
         int length = ids.ShapeArray[1];
-        if (length > MaxLength) throw new ShapeMismatchException($"TransformerEmbeddings: sequences of length {length} exceed the {MaxLength} learned positions; truncate the input or build the model with a larger maxLength.");
+        if (length > MaxLength) throw new ShapeMismatchException($"{Describe()}: sequences of length {length} (token ids {ids.Shape}) exceed the {MaxLength} learned positions; truncate the input or build the model with a larger maxLength.");
+        // Both operands stay alive: they are nodes of the autograd graph (a disposed one would cut the gradient off).
+        var tokens = Tokens.Forward(ids);
         var positions = length == MaxLength ? Positions : Positions.Narrow(0, 0, length);
-        var output = Tokens.Forward(ids).Add(positions);
+        var output = tokens.Add(positions);
         return RunHooks(output, output);
     }
 }

@@ -111,5 +111,9 @@ internal abstract class Backend
     public abstract double SumOfSquares(ReadOnlySpan<float> values);
 }
 
-/// <summary>Hyper-parameters of one Adam step for one parameter.</summary>
-internal readonly record struct AdamStep(float LearningRate, float Beta1, float Beta2, float Eps, float WeightDecay, bool Decoupled, float BiasCorrection1, float BiasCorrection2);
+/// <summary>
+/// The scalars of one Adam step for one parameter, each computed by the optimiser in double precision (as PyTorch
+/// does in Python) and rounded once: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p·Decay − StepSize·m / (√v / √bc₂ + ε),
+/// with g = gradient + L2·p.
+/// </summary>
+internal readonly record struct AdamStep(float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float Eps, float L2, float Decay, float StepSize, float SqrtBiasCorrection2);

@@ -47,25 +47,22 @@ internal sealed partial class CpuBackend
     {
         // PyTorch: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − (lr/bc₁)·m / (√v/√bc₂ + ε),
         // with L2 weight decay folded into g (Adam) or applied as p ← p·(1 − lr·wd) first (AdamW).
-        float b1 = step.Beta1, b2 = step.Beta2, eps = step.Eps, wd = step.WeightDecay;
-        float stepSize = step.LearningRate / step.BiasCorrection1;
-        float invSqrtBc2 = 1f / MathF.Sqrt(step.BiasCorrection2);
-        float decay = step.Decoupled ? 1f - step.LearningRate * wd : 1f;
-        float l2 = step.Decoupled ? 0f : wd;
+        float b1 = step.Beta1, b1c = step.OneMinusBeta1, b2 = step.Beta2, b2c = step.OneMinusBeta2, eps = step.Eps;
+        float l2 = step.L2, decay = step.Decay, stepSize = step.StepSize, sqrtBc2 = step.SqrtBiasCorrection2;
         int n = parameter.Length, i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            var vb1 = Vector512.Create(b1); var vb1c = Vector512.Create(1f - b1);
-            var vb2 = Vector512.Create(b2); var vb2c = Vector512.Create(1f - b2);
+            var vb1 = Vector512.Create(b1); var vb1c = Vector512.Create(b1c);
+            var vb2 = Vector512.Create(b2); var vb2c = Vector512.Create(b2c);
             var vl2 = Vector512.Create(l2); var vdecay = Vector512.Create(decay);
-            var vstep = Vector512.Create(stepSize); var vbc2 = Vector512.Create(invSqrtBc2); var veps = Vector512.Create(eps);
+            var vstep = Vector512.Create(stepSize); var vbc2 = Vector512.Create(sqrtBc2); var veps = Vector512.Create(eps);
             for (; i <= n - 16; i += 16)
             {
                 var p = Vector512.Create(parameter.Slice(i, 16));
                 var g = Vector512.FusedMultiplyAdd(vl2, p, Vector512.Create(gradient.Slice(i, 16)));
                 var m = Vector512.FusedMultiplyAdd(vb1, Vector512.Create(firstMoment.Slice(i, 16)), vb1c * g);
                 var v = Vector512.FusedMultiplyAdd(vb2, Vector512.Create(secondMoment.Slice(i, 16)), vb2c * g * g);
-                p = p * vdecay - vstep * m / (Vector512.Sqrt(v) * vbc2 + veps);
+                p = p * vdecay - vstep * m / (Vector512.Sqrt(v) / vbc2 + veps);
                 m.CopyTo(firstMoment.Slice(i, 16));
                 v.CopyTo(secondMoment.Slice(i, 16));
                 p.CopyTo(parameter.Slice(i, 16));
@@ -75,11 +72,11 @@ internal sealed partial class CpuBackend
         {
             float p = parameter[i];
             float g = gradient[i] + l2 * p;
-            float m = b1 * firstMoment[i] + (1f - b1) * g;
-            float v = b2 * secondMoment[i] + (1f - b2) * g * g;
+            float m = b1 * firstMoment[i] + b1c * g;
+            float v = b2 * secondMoment[i] + b2c * g * g;
             firstMoment[i] = m;
             secondMoment[i] = v;
-            parameter[i] = p * decay - stepSize * m / (MathF.Sqrt(v) * invSqrtBc2 + eps);
+            parameter[i] = p * decay - stepSize * m / (MathF.Sqrt(v) / sqrtBc2 + eps);
         }
     }
 

@@ -13,7 +13,7 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(ids);
         CheckNotDisposed(this, "Embedding");
         if (Rank != 2) throw new ShapeMismatchException($"Embedding: the table {Describe()} must be 2-D [vocabulary, dimension].");
-        ids.CheckRange(shape[0], "Embedding", $"token id (vocabulary of {shape[0]} in {Describe()})");
+        ids.CheckRange(shape[0], $"Embedding from {Describe()}", "token id");
         return IndexSelectCore(0, ids, [.. ids.ShapeArray, shape[1]], "Embedding");
     }
 
