@@ -7,11 +7,11 @@ namespace Modular.NN;
 /// and a linear head: token ids → class logits. With the anchor configuration (vocabulary 1000, d 256, 4 layers,
 /// 4 heads, ff 1024, 64 positions, 2 classes) it has 3,431,938 parameters, as the PyTorch reference.
 /// </summary>
-public sealed class TransformerClassifier : TransformerEncoder, ITokenModel
+public class TransformerClassifier : TransformerEncoder, ITokenModel
 {
     /// <summary>Creates the model from <paramref name="rng"/>.</summary>
-    public TransformerClassifier(int vocabulary, int dimension, int layers, int heads, int feedForward, int classes, int maxLength, Rng rng, float dropout = 0f)
-        : base(vocabulary, dimension, layers, heads, feedForward, maxLength, rng, dropout)
+    public TransformerClassifier(int vocabulary, int dimension, int layers, int heads, int feedForward, int classes, int maxLength, Rng rng, float dropout = 0f, Func<int, Rng, Layer>? feedForwardBlock = null)
+        : base(vocabulary, dimension, layers, heads, feedForward, maxLength, rng, dropout, feedForwardBlock)
     {
         if (classes < 1) throw new ConfigurationException($"TransformerClassifier: classes must be ≥ 1, got {classes}.");
         Head = Add("head", new Linear(dimension, classes, rng));

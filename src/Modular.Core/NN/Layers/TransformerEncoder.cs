@@ -9,15 +9,21 @@ namespace Modular.NN;
 /// </summary>
 public class TransformerEncoder : Module
 {
-    /// <summary>Creates the encoder; all weights are drawn from <paramref name="rng"/> in a fixed order.</summary>
-    public TransformerEncoder(int vocabulary, int dimension, int layers, int heads, int feedForward, int maxLength, Rng rng, float dropout = 0f)
+    /// <summary>
+    /// Creates the encoder; all weights are drawn from <paramref name="rng"/> in a fixed order. <paramref name="feedForwardBlock"/>,
+    /// if given, makes the position-wise block of layer i in place of a GELU feed-forward block of width
+    /// <paramref name="feedForward"/> (e.g. a mixture of experts).
+    /// </summary>
+    public TransformerEncoder(int vocabulary, int dimension, int layers, int heads, int feedForward, int maxLength, Rng rng, float dropout = 0f, Func<int, Rng, Layer>? feedForwardBlock = null)
     {
         ArgumentNullException.ThrowIfNull(rng);
         if (layers < 1) throw new ConfigurationException($"TransformerEncoder: layers must be ≥ 1, got {layers}.");
         Dimension = dimension;
         Embeddings = Add("embeddings", new TransformerEmbeddings(vocabulary, dimension, maxLength, rng));
         Layers = Add("layers", new ModuleList<TransformerEncoderLayer>(
-            Enumerable.Range(0, layers).Select(_ => new TransformerEncoderLayer(dimension, heads, feedForward, rng, dropout))));
+            Enumerable.Range(0, layers).Select(i => feedForwardBlock is null
+                ? new TransformerEncoderLayer(dimension, heads, feedForward, rng, dropout)
+                : new TransformerEncoderLayer(dimension, heads, r => feedForwardBlock(i, r), rng, dropout))));
     }
 
     /// <summary>Model dimension.</summary>
