@@ -250,13 +250,28 @@ public partial class Tensor : IDisposable
     // ---------------------------------------------------------------- lifetime
 
     /// <summary>Returns the memory to the pool (views keep it alive until they are disposed too).</summary>
+    /// <remarks>
+    /// The tensor keeps its place in the autograd graph: a later operation may have recorded it as an input, and
+    /// cutting it out would turn it into a leaf where gradients silently stop. A backward step that needs the
+    /// freed values fails with <see cref="ObjectDisposedException"/> instead.
+    /// </remarks>
     public void Dispose()
     {
         if (storage.IsReleased) return;
         storage.Release();
         storage = Released;
-        GradFn = null;
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Frees a composite operation's temporaries once its <paramref name="result"/> exists — unless the result was
+    /// recorded for backward, whose steps may still read them; the enclosing <see cref="TensorScope"/> (or the
+    /// garbage collector) frees them after the backward pass instead.
+    /// </summary>
+    internal static void DisposeTemporaries(Tensor result, params ReadOnlySpan<Tensor> temporaries)
+    {
+        if (result.GradFn is not null) return;
+        foreach (var t in temporaries) t.Dispose();
     }
 
     private static readonly TensorStorage Released = CreateReleased();

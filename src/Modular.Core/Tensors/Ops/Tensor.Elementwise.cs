@@ -18,10 +18,10 @@ public partial class Tensor
     /// <summary>a / b element-wise (broadcasting).</summary>
     public Tensor Div(Tensor other) => Binary(this, other, BinaryKind.Div, "Div");
 
-    /// <summary>Element-wise maximum (broadcasting); the gradient goes to the larger input (to a on ties).</summary>
+    /// <summary>Element-wise maximum (broadcasting); the gradient goes to the larger input (split evenly on ties, as in PyTorch).</summary>
     public Tensor Maximum(Tensor other) => Binary(this, other, BinaryKind.Max, "Maximum");
 
-    /// <summary>Element-wise minimum (broadcasting); the gradient goes to the smaller input (to a on ties).</summary>
+    /// <summary>Element-wise minimum (broadcasting); the gradient goes to the smaller input (split evenly on ties, as in PyTorch).</summary>
     public Tensor Minimum(Tensor other) => Binary(this, other, BinaryKind.Min, "Minimum");
 
     /// <summary>x + c.</summary>
@@ -202,17 +202,13 @@ public partial class Tensor
                 return d;
             case BinaryKind.Max or BinaryKind.Min:
             {
-                // the gradient goes to the input equal to the result; a wins ties
-                using var mask = Empty(y.shape);
-                backend.Binary(BinaryKind.Equal, first ? a : b, y, mask);
-                if (!first)
-                {
-                    using var aWins = Empty(y.shape);
-                    backend.Binary(BinaryKind.Equal, a, y, aWins);
-                    backend.Binary(BinaryKind.Sub, mask, aWins, mask);
-                    backend.Unary(UnaryKind.Relu, mask, mask);
-                }
-                backend.Binary(BinaryKind.Mul, g, mask, d);
+                // As PyTorch: the gradient goes to the input equal to the result, halved on ties: g·([x = y] − ½[a = b]).
+                using var halfTie = Empty(y.shape);
+                backend.Binary(BinaryKind.Equal, a, b, halfTie);
+                backend.Unary(UnaryKind.Affine, halfTie, halfTie, -0.5f, 0f);
+                backend.Binary(BinaryKind.Equal, first ? a : b, y, d);
+                backend.Binary(BinaryKind.Add, d, halfTie, d);
+                backend.Binary(BinaryKind.Mul, d, g, d);
                 return d;
             }
             default: throw new InvalidOperationException($"{kind} has no gradient rule.");

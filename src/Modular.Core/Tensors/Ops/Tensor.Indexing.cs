@@ -158,11 +158,13 @@ public partial class Tensor
         if (k < 0 || k > shape[a]) throw new IndexOutOfRangeModularException($"TopK: k = {k} must lie in [0, {shape[a]}] for dimension {axis} of {Describe()}.");
         if (a != Rank - 1)
         {
-            using var moved = Transpose(a, -1);
-            var (v, i) = moved.TopK(k, -1, largest);
+            var moved = Transpose(a, -1);
+            var (alongLast, i) = moved.TopK(k, -1, largest);
             var order = Enumerable.Range(0, Rank).ToArray();
             (order[a], order[^1]) = (order[^1], order[a]);
-            return (v.Transpose(a, -1), Permute(i, order));
+            var transposedBack = alongLast.Transpose(a, -1);
+            DisposeTemporaries(transposedBack, moved, alongLast);
+            return (transposedBack, Permute(i, order));
         }
         int n = shape[^1], rows = n == 0 ? 0 : Count / n;
         var x = Contiguous();

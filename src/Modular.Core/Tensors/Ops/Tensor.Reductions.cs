@@ -39,8 +39,10 @@ public partial class Tensor
         int n = 1;
         foreach (var a in reduced) n *= shape[a];
         if (n == 0) throw new ShapeMismatchException($"Mean over an empty dimension of {Describe()}.");
-        using var sum = Sum(axes, keepDim);
-        return sum.Mul(1f / n);
+        var sum = Sum(axes, keepDim);
+        var mean = sum.Mul(1f / n);
+        DisposeTemporaries(mean, sum);
+        return mean;
     }
 
     /// <summary>Maximum over one axis; the gradient goes to the first position of the maximum.</summary>
