@@ -16,19 +16,14 @@ public sealed class IntTensor
     }
 
     /// <summary>Wraps a copy of <paramref name="values"/> with the given shape.</summary>
+    /// <remarks>Without a shape the result is 1-D (arrays and collection expressions bind to this overload).</remarks>
     public static IntTensor FromArray(ReadOnlySpan<int> values, params int[] shape)
     {
-        var dims = TensorShape.Of(shape).Dims;
+        ArgumentNullException.ThrowIfNull(shape);
+        var dims = shape.Length == 0 ? [values.Length] : TensorShape.Of(shape).Dims;
         if (values.Length != TensorShape.Product(dims))
             throw new ShapeMismatchException($"IntTensor.FromArray: {values.Length} values cannot fill shape {TensorShape.Format(dims)}.");
         return new IntTensor(values.ToArray(), dims);
-    }
-
-    /// <summary>A 1-D tensor of the given values.</summary>
-    public static IntTensor FromArray(int[] values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        return FromArray(values, values.Length);
     }
 
     /// <summary>A 2-D tensor from a rectangular array.</summary>

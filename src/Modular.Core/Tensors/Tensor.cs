@@ -193,21 +193,19 @@ public partial class Tensor : IDisposable
     public static Tensor Scalar(float value) => Full(value);
 
     /// <summary>Copies <paramref name="data"/> into a new tensor of the given shape.</summary>
+    /// <remarks>
+    /// Without a shape the result is 1-D. (Arrays and collection expressions such as <c>FromArray([1f, 2f])</c> bind
+    /// to this overload, so "no shape" must mean "all the values in a row"; <see cref="Scalar"/> makes a rank-0 tensor.)
+    /// </remarks>
     public static Tensor FromArray(ReadOnlySpan<float> data, params int[] shape)
     {
-        var dims = TensorShape.Of(shape).Dims;
+        ArgumentNullException.ThrowIfNull(shape);
+        var dims = shape.Length == 0 ? [data.Length] : TensorShape.Of(shape).Dims;
         int n = TensorShape.Product(dims);
         if (data.Length != n) throw new ShapeMismatchException($"FromArray: {data.Length} values cannot fill shape {TensorShape.Format(dims)} ({n} elements).");
         var t = Empty(dims);
         data.CopyTo(t.Span);
         return t;
-    }
-
-    /// <summary>A 1-D tensor holding <paramref name="data"/>.</summary>
-    public static Tensor FromArray(float[] data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        return FromArray(data, data.Length);
     }
 
     /// <summary>A 2-D tensor holding a rectangular array.</summary>

@@ -1,0 +1,187 @@
+using Modular.Tensors;
+using Modular.Tensors.Autograd;
+using Modular.Tests.Support;
+
+namespace Modular.Tests.Tensors;
+
+/// <summary>What Backward promises: accumulation, shared inputs, no-grad, detach, a freed graph, errors, scopes.</summary>
+public class AutogradTests
+{
+    private static Tensor Leaf(params float[] values)
+    {
+        var t = Tensor.FromArray(values);
+        t.RequiresGrad = true;
+        return t;
+    }
+
+    [Fact]
+    public void Two_backward_passes_add_their_gradients()
+    {
+        var x = Leaf(1f, 2f);
+
+        x.Mul(3f).Sum().Backward();
+        x.Square().Sum().Backward();
+
+        Assert.Equal(new[] { 3f + 2f, 3f + 4f }, x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void Zero_grad_starts_over()
+    {
+        var x = Leaf(1f, 2f);
+        x.Mul(3f).Sum().Backward();
+
+        x.ZeroGrad();
+        x.Sum().Backward();
+
+        Assert.Equal(new[] { 1f, 1f }, x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void A_tensor_used_twice_collects_both_gradients()
+    {
+        var x = Leaf(2f, -3f);
+        var h = x.Exp();
+
+        // d/dx (x·x + h + h·x) = 2x + eˣ + eˣ·x + eˣ
+        x.Mul(x).Add(h).Add(h.Mul(x)).Sum().Backward();
+
+        for (int i = 0; i < 2; i++)
+        {
+            double v = x[i], e = Math.Exp(v);
+            Assert.Equal(2 * v + e + e * v + e, x.Grad![i], 4);
+        }
+    }
+
+    [Fact]
+    public void No_grad_scope_records_nothing()
+    {
+        var x = Leaf(1f, 2f);
+
+        Tensor y;
+        using (GradMode.NoGrad()) y = x.Exp().Sum();
+
+        Assert.False(y.RequiresGrad);
+        Assert.True(y.IsLeaf);
+        Assert.Throws<AutogradException>(() => y.Backward());
+        Assert.True(GradMode.IsEnabled);
+    }
+
+    [Fact]
+    public void Detach_stops_the_gradient_and_shares_memory()
+    {
+        var x = Leaf(2f, 5f);
+        var constant = x.Detach();
+
+        x.Mul(constant).Sum().Backward(); // d/dx (x · c) with c = x held constant is c, not 2x
+
+        Assert.Equal(new[] { 2f, 5f }, x.Grad!.ToArray());
+        Assert.False(constant.RequiresGrad);
+        x[0] = 7f;
+        Assert.Equal(7f, constant[0]);
+    }
+
+    [Fact]
+    public void Backward_through_a_freed_graph_throws()
+    {
+        var x = Leaf(1f, 2f);
+        var loss = x.Exp().Sum();
+        loss.Backward();
+
+        var error = Assert.Throws<AutogradException>(() => loss.Backward());
+        Assert.Contains("already freed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Backward_on_a_non_scalar_without_a_gradient_throws()
+    {
+        var y = Leaf(1f, 2f, 3f).Exp();
+
+        var error = Assert.Throws<AutogradException>(() => y.Backward());
+        Assert.Contains("[3]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("3 elements", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Backward_with_a_gradient_of_the_wrong_shape_throws()
+    {
+        var y = Leaf(1f, 2f, 3f).Exp();
+
+        var error = Assert.Throws<ShapeMismatchException>(() => y.Backward(Tensor.Ones(2)));
+        Assert.Contains("[2]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[3]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-1f)]
+    [InlineData(0f)]
+    public void Non_finite_loss_throws(float input)
+    {
+        var loss = Leaf(input).Log().Sum(); // log(−1) = NaN, log(0) = −∞
+
+        var error = Assert.Throws<NonFiniteValueException>(() => loss.Backward());
+        Assert.Contains(input < 0 ? "NaN" : "Infinity", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scope_disposes_intermediates_and_keep_rescues_one()
+    {
+        var x = Leaf(1f, 2f);
+        Tensor kept, dropped;
+
+        using (var scope = TensorScope.Begin())
+        {
+            dropped = x.Exp();
+            kept = scope.Keep(x.Square());
+        }
+
+        Assert.True(dropped.IsDisposed);
+        Assert.False(kept.IsDisposed);
+        Assert.Equal(new[] { 1f, 4f }, kept.ToArray());
+        Assert.False(x.IsDisposed); // created outside the scope
+    }
+
+    [Fact]
+    public void A_whole_training_step_in_a_scope_keeps_the_leaf_gradients()
+    {
+        var w = Leaf(0.5f, -1f);
+
+        using (TensorScope.Begin()) w.Mul(w).Mul(3f).Sum().Backward();
+
+        Assert.Equal(new[] { 3f, -6f }, w.Grad!.ToArray());
+        Assert.False(w.Grad.IsDisposed);
+    }
+
+    [Fact]
+    public void Disposing_an_intermediate_does_not_cut_it_out_of_the_graph()
+    {
+        var x = Leaf(1f, 2f);
+        var doubled = x.Mul(2f);
+        var loss = doubled.Sum();
+
+        doubled.Dispose(); // its values are not needed by any backward step
+
+        loss.Backward();
+        Assert.Equal(new[] { 2f, 2f }, x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void Disposing_an_intermediate_whose_values_backward_needs_fails_loudly()
+    {
+        var x = Leaf(1f, 2f);
+        var e = x.Exp(); // exp's backward reads its output
+        var loss = e.Sum();
+
+        e.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => loss.Backward());
+    }
+
+    [Fact]
+    public void Only_leaves_can_stop_requiring_gradients()
+    {
+        var y = Leaf(1f).Exp();
+
+        Assert.Throws<AutogradException>(() => y.RequiresGrad = false);
+    }
+}
