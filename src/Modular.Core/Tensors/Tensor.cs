@@ -192,15 +192,17 @@ public partial class Tensor : IDisposable
     /// <summary>A scalar (rank 0) tensor.</summary>
     public static Tensor Scalar(float value) => Full(value);
 
-    /// <summary>Copies <paramref name="data"/> into a new tensor of the given shape.</summary>
+    /// <summary>A 1-D tensor holding a copy of <paramref name="data"/>.</summary>
     /// <remarks>
-    /// Without a shape the result is 1-D. (Arrays and collection expressions such as <c>FromArray([1f, 2f])</c> bind
-    /// to this overload, so "no shape" must mean "all the values in a row"; <see cref="Scalar"/> makes a rank-0 tensor.)
+    /// Arrays and collection expressions such as <c>FromArray([1f, 2f])</c> convert to a span, so without this overload
+    /// they would bind to the shaped one with an empty shape and ask for a scalar.
     /// </remarks>
+    public static Tensor FromArray(ReadOnlySpan<float> data) => FromArray(data, data.Length);
+
+    /// <summary>Copies <paramref name="data"/> into a new tensor of the given shape (an empty shape makes a scalar).</summary>
     public static Tensor FromArray(ReadOnlySpan<float> data, params int[] shape)
     {
-        ArgumentNullException.ThrowIfNull(shape);
-        var dims = shape.Length == 0 ? [data.Length] : TensorShape.Of(shape).Dims;
+        var dims = TensorShape.Of(shape).Dims;
         int n = TensorShape.Product(dims);
         if (data.Length != n) throw new ShapeMismatchException($"FromArray: {data.Length} values cannot fill shape {TensorShape.Format(dims)} ({n} elements).");
         var t = Empty(dims);

@@ -13,7 +13,7 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(ids);
         CheckNotDisposed(this, "Embedding");
         if (Rank != 2) throw new ShapeMismatchException($"Embedding: the table {Describe()} must be 2-D [vocabulary, dimension].");
-        ids.CheckRange(shape[0], "Embedding", $"token id (vocabulary of {shape[0]} in {Describe()})");
+        ids.CheckRange(shape[0], "Embedding", $"token id for the table {Describe()}");
         return IndexSelectCore(0, ids, [.. ids.ShapeArray, shape[1]], "Embedding");
     }
 
@@ -255,7 +255,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(indices);
         if (classes < 1) throw new ConfigurationException($"OneHot: classes must be ≥ 1, got {classes}.");
-        indices.CheckRange(classes, "OneHot", $"class index (of {classes} classes)");
+        indices.CheckRange(classes, "OneHot", $"class index for {classes} classes");
         var y = Zeros([.. indices.ShapeArray, classes]);
         var span = y.Span;
         var idx = indices.Span;
