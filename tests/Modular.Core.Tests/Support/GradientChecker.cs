@@ -38,7 +38,7 @@ internal sealed class GradientChecker(ITestOutputHelper? output = null)
     /// <summary>Inputs up to this size are checked at every element; larger ones at <see cref="SampledElements"/> random elements.</summary>
     public const int ElementwiseLimit = 64;
 
-    private const int SampledElements = 24;
+    private const int SampledElements = 8;
     private const int Directions = 3;
 
     /// <summary>Checks <paramref name="function"/> (one output) at <paramref name="inputs"/> and fails the test on a mismatch.</summary>

@@ -178,13 +178,12 @@ public partial class Tensor
     /// <summary>Gradient of y = a ∘ b with respect to a (<paramref name="first"/>) or b, at the broadcast shape of y.</summary>
     private static Tensor BinaryGrad(BinaryKind kind, Tensor a, Tensor b, Tensor y, Tensor g, bool first)
     {
+        if (kind == BinaryKind.Add || (kind == BinaryKind.Sub && first)) return g;
         var backend = Backend.Current;
         var d = Empty(y.shape);
         switch (kind)
         {
-            case BinaryKind.Add: return g;
             case BinaryKind.Sub:
-                if (first) return g;
                 backend.Unary(UnaryKind.Neg, g, d);
                 return d;
             case BinaryKind.Mul:
