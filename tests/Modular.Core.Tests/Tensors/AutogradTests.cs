@@ -93,6 +93,46 @@ public class AutogradTests
     }
 
     [Fact]
+    public void Backward_through_a_shared_part_another_backward_freed_throws()
+    {
+        var x = Leaf(1f, 2f);
+        var shared = x.Exp();
+        var first = shared.Sum();
+        var second = shared.Mul(2f).Sum();
+        first.Backward();
+
+        var error = Assert.Throws<AutogradException>(() => second.Backward());
+        Assert.Contains("Exp", error.Message, StringComparison.Ordinal);
+        Assert.Contains("already freed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_losses_sharing_a_graph_are_added_and_backpropagated_once()
+    {
+        var x = Leaf(1f, 2f);
+        var shared = x.Exp();
+
+        shared.Sum().Add(shared.Mul(2f).Sum()).Backward();
+
+        for (int i = 0; i < 2; i++) Assert.Equal(3 * Math.Exp(x[i]), x.Grad![i], 4);
+    }
+
+    [Fact]
+    public void A_failed_backward_leaves_no_gradient_behind_for_the_next_one()
+    {
+        var x = Leaf(1f, 2f);
+        var square = x.Square();
+        var e = x.Exp();
+        var broken = e.Sum().Add(square.Mul(3f).Sum());
+        e.Dispose(); // exp's backward needs its output: the pass fails after the gradient 3 reached `square`
+        Assert.Throws<ObjectDisposedException>(() => broken.Backward());
+
+        square.Sum().Backward();
+
+        Assert.Equal(new[] { 2f, 4f }, x.Grad!.ToArray()); // 2x, with nothing left over from the failed pass
+    }
+
+    [Fact]
     public void Backward_on_a_non_scalar_without_a_gradient_throws()
     {
         var y = Leaf(1f, 2f, 3f).Exp();
@@ -139,6 +179,19 @@ public class AutogradTests
         Assert.False(kept.IsDisposed);
         Assert.Equal(new[] { 1f, 4f }, kept.ToArray());
         Assert.False(x.IsDisposed); // created outside the scope
+    }
+
+    [Fact]
+    public void Keep_in_a_nested_scope_hands_the_tensor_to_the_outer_scope()
+    {
+        Tensor kept;
+        using (var outer = TensorScope.Begin())
+        {
+            using (var inner = TensorScope.Begin()) kept = inner.Keep(Tensor.Ones(2));
+            Assert.False(kept.IsDisposed);
+        }
+
+        Assert.True(kept.IsDisposed);
     }
 
     [Fact]
