@@ -143,6 +143,10 @@ public class BadInputTests
         Fails<ShapeMismatchException>(() => Zeros(2, 3).Expand(4, 3), "Expand", "[2, 3]", "[4, 3]");
 
     [Fact]
+    public void Expand_with_minus_one_for_a_new_leading_dimension() =>
+        Fails<ShapeMismatchException>(() => Zeros(2, 3).Expand(-1, 2, 3), "Expand", "[-1, 2, 3]", "[2, 3]");
+
+    [Fact]
     public void Permute_with_a_repeated_axis() =>
         Fails<ShapeMismatchException>(() => Zeros(2, 3).Permute(0, 0), "Permute", "twice");
 
