@@ -252,8 +252,8 @@ public partial class Tensor : IDisposable
     /// <summary>Returns the memory to the pool (views keep it alive until they are disposed too).</summary>
     /// <remarks>
     /// The tensor keeps its place in the autograd graph: a later operation may have recorded it as an input, and
-    /// cutting it out would turn it into a leaf where gradients silently stop. A backward step that needs the
-    /// freed values fails with <see cref="ObjectDisposedException"/> instead.
+    /// cutting it out would turn it into a leaf where gradients silently stop. A backward pass that reaches it
+    /// fails with <see cref="AutogradException"/> instead.
     /// </remarks>
     public void Dispose()
     {

@@ -92,6 +92,8 @@ internal static class Autograd
     public static void Accumulate(Tensor input, Tensor grad)
     {
         if (!input.RequiresGrad) return;
+        if (input.IsDisposed)
+            throw new AutogradException($"Backward: {input.Describe()} was disposed while the graph still needed it, so its gradient cannot flow on. Keep every tensor that leads to the loss alive until Backward() (a TensorScope around the whole step frees them afterwards).");
         if (!grad.Shape.Equals(input.Shape))
             throw new ShapeMismatchException($"Internal autograd error: gradient {grad.Shape} does not match {input.Describe()}.");
         if (input.GradFn is null)
