@@ -7,7 +7,7 @@ Run with the system Python that has PyTorch 1.13 (Debian's python3-torch) and nu
 
 For each case it draws the inputs from one seeded torch generator, runs the operation, draws a fixed random
 projection R for every output and back-propagates (Σ output ⊙ R).sum(). The inputs, outputs, projections and
-input gradients are written to tests/golden/fixtures/<group>.json, one case per line, floats in their shortest
+input gradients are written to tests/golden/fixtures/ops-<group>.json, one case per line, floats in their shortest
 float32 form. tests/Modular.Core.Tests/Golden/OpGoldenTests.cs runs the same operation (by case name) in C# on
 the same inputs and compares. A case added here needs its twin in that file, and the other way round.
 """
@@ -103,8 +103,8 @@ class Group:
         lines = ",\n".join(json.dumps(c, separators=(",", ":")) for c in self.cases)
         header = json.dumps({"generator": "tests/golden/generate_ops.py", "torch": torch.__version__, "seed": SEED}, separators=(",", ":"))
         text = header[:-1] + ',"cases":[\n' + lines + "\n]}\n"
-        (FIXTURES / f"{self.name}.json").write_text(text)
-        print(f"{self.name}.json: {len(self.cases)} cases, {len(text) / 1024:.0f} KiB")
+        (FIXTURES / f"ops-{self.name}.json").write_text(text)
+        print(f"ops-{self.name}.json: {len(self.cases)} cases, {len(text) / 1024:.0f} KiB")
 
 
 # ---------------------------------------------------------------------------------------------------- cases

@@ -20,7 +20,7 @@ internal sealed record GoldenCase(
     IReadOnlyList<GoldenArray> Projections,
     IReadOnlyDictionary<string, GoldenArray> Gradients);
 
-/// <summary>The golden cases of every fixture file under golden/fixtures (copied next to the test assembly), by name.</summary>
+/// <summary>The golden cases of every ops-*.json fixture under golden/fixtures (copied next to the test assembly), by name.</summary>
 internal static class GoldenFixtures
 {
     private static readonly Lazy<IReadOnlyDictionary<string, GoldenCase>> All = new(Load);
@@ -32,7 +32,7 @@ internal static class GoldenFixtures
     {
         var directory = Path.Combine(AppContext.BaseDirectory, "golden", "fixtures");
         var cases = new Dictionary<string, GoldenCase>(StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(directory, "*.json"))
+        foreach (var file in Directory.EnumerateFiles(directory, "ops-*.json"))
         {
             using var document = JsonDocument.Parse(File.ReadAllText(file));
             foreach (var element in document.RootElement.GetProperty("cases").EnumerateArray())
