@@ -1,6 +1,5 @@
 using Modular.Tensors;
 using Modular.Tensors.Autograd;
-using Modular.Tests.Support;
 
 namespace Modular.Tests.Tensors;
 
