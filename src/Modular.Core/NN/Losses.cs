@@ -24,7 +24,7 @@ public static class Losses
         var leading = logits.ShapeArray.AsSpan(0, logits.Rank - 1);
         if (!targets.ShapeArray.AsSpan().SequenceEqual(leading))
             throw new ShapeMismatchException($"CrossEntropy: targets {targets.Shape} must have the leading shape of logits {logits.Describe()}, i.e. {TensorShape.Format(leading)}.");
-        targets.CheckRange(classes, "CrossEntropy", $"target class (of {classes})", ignoreIndex);
+        targets.CheckRange(classes, "CrossEntropy", $"target class for logits {logits.Describe()}", ignoreIndex);
         var x = logits.Contiguous();
         var logProbabilities = Tensor.Zeros(rows, classes);
         var (sum, count) = Backend.Current.CrossEntropy(x.Span, targets.Span, rows, classes, ignoreIndex, labelSmoothing, logProbabilities.Span);

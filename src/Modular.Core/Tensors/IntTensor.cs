@@ -15,6 +15,9 @@ public sealed class IntTensor
         this.shape = shape;
     }
 
+    /// <summary>A 1-D tensor of a copy of <paramref name="values"/> (also what arrays and collection expressions bind to).</summary>
+    public static IntTensor FromArray(ReadOnlySpan<int> values) => FromArray(values, values.Length);
+
     /// <summary>Wraps a copy of <paramref name="values"/> with the given shape.</summary>
     public static IntTensor FromArray(ReadOnlySpan<int> values, params int[] shape)
     {
@@ -22,13 +25,6 @@ public sealed class IntTensor
         if (values.Length != TensorShape.Product(dims))
             throw new ShapeMismatchException($"IntTensor.FromArray: {values.Length} values cannot fill shape {TensorShape.Format(dims)}.");
         return new IntTensor(values.ToArray(), dims);
-    }
-
-    /// <summary>A 1-D tensor of the given values.</summary>
-    public static IntTensor FromArray(int[] values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        return FromArray(values, values.Length);
     }
 
     /// <summary>A 2-D tensor from a rectangular array.</summary>
@@ -91,15 +87,29 @@ public sealed class IntTensor
     /// <summary>A copy of the values.</summary>
     public int[] ToArray() => (int[])data.Clone();
 
-    /// <summary>Checks every value lies in [0, <paramref name="limit"/>) (or equals <paramref name="allowed"/>), naming the operation if not.</summary>
+    /// <summary>
+    /// Checks every value lies in [0, <paramref name="limit"/>) (or equals <paramref name="allowed"/>); otherwise names the
+    /// operation, what the values are, and the position and value of the first one outside.
+    /// </summary>
     internal void CheckRange(int limit, string op, string what, int? allowed = null)
     {
         for (int i = 0; i < data.Length; i++)
         {
             int v = data[i];
             if ((uint)v >= (uint)limit && v != allowed)
-                throw new IndexOutOfRangeModularException($"{op}: {what} {v} at position {i} is outside [0, {limit}){(allowed is { } a ? $" (and is not the ignore index {a})" : "")}.");
+                throw new IndexOutOfRangeModularException($"{op}: {what} at position {Position(i)} of IntTensor {Shape} is {v}, outside [0, {limit}){(allowed is { } a ? $" and not the ignore index {a}" : "")}.");
         }
+    }
+
+    private string Position(int flat)
+    {
+        var index = new int[shape.Length];
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            index[d] = flat % shape[d];
+            flat /= shape[d];
+        }
+        return TensorShape.Format(index);
     }
 
     /// <inheritdoc/>

@@ -192,7 +192,14 @@ public partial class Tensor : IDisposable
     /// <summary>A scalar (rank 0) tensor.</summary>
     public static Tensor Scalar(float value) => Full(value);
 
-    /// <summary>Copies <paramref name="data"/> into a new tensor of the given shape.</summary>
+    /// <summary>A 1-D tensor holding a copy of <paramref name="data"/>.</summary>
+    /// <remarks>
+    /// Arrays and collection expressions such as <c>FromArray([1f, 2f])</c> convert to a span, so without this overload
+    /// they would bind to the shaped one with an empty shape and ask for a scalar.
+    /// </remarks>
+    public static Tensor FromArray(ReadOnlySpan<float> data) => FromArray(data, data.Length);
+
+    /// <summary>Copies <paramref name="data"/> into a new tensor of the given shape (an empty shape makes a scalar).</summary>
     public static Tensor FromArray(ReadOnlySpan<float> data, params int[] shape)
     {
         var dims = TensorShape.Of(shape).Dims;
@@ -201,13 +208,6 @@ public partial class Tensor : IDisposable
         var t = Empty(dims);
         data.CopyTo(t.Span);
         return t;
-    }
-
-    /// <summary>A 1-D tensor holding <paramref name="data"/>.</summary>
-    public static Tensor FromArray(float[] data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        return FromArray(data, data.Length);
     }
 
     /// <summary>A 2-D tensor holding a rectangular array.</summary>
@@ -250,6 +250,11 @@ public partial class Tensor : IDisposable
     // ---------------------------------------------------------------- lifetime
 
     /// <summary>Returns the memory to the pool (views keep it alive until they are disposed too).</summary>
+    /// <remarks>
+    /// The tensor keeps its place in the autograd graph: a later operation may have recorded it as an input, and
+    /// cutting it out would turn it into a leaf where gradients silently stop. A backward pass that reaches it
+    /// fails with <see cref="AutogradException"/> instead.
+    /// </remarks>
     public void Dispose()
     {
         if (storage.IsReleased) return;
@@ -257,6 +262,17 @@ public partial class Tensor : IDisposable
         storage = Released;
         // GradFn stays: the graph must still route gradients through a tensor whose values were freed.
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Frees a composite operation's temporaries once its <paramref name="result"/> exists — unless the result was
+    /// recorded for backward, whose steps may still read them; the enclosing <see cref="TensorScope"/> (or the
+    /// garbage collector) frees them after the backward pass instead.
+    /// </summary>
+    internal static void DisposeTemporaries(Tensor result, params ReadOnlySpan<Tensor> temporaries)
+    {
+        if (result.GradFn is not null) return;
+        foreach (var t in temporaries) t.Dispose();
     }
 
     private static readonly TensorStorage Released = CreateReleased();

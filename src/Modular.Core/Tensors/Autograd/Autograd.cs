@@ -34,19 +34,34 @@ internal static class Autograd
         if (root.GradFn is { Backward: null }) throw new AutogradException($"Backward: the graph behind {root.Describe()} was already freed by an earlier Backward(); compute the forward pass again.");
         var nodes = TopologicalOrder(root);
         using var noGrad = GradMode.NoGrad();
-        Accumulate(root, seed);
-        foreach (var t in nodes)
+        try
         {
-            var node = t.GradFn!;
-            var g = t.PendingGrad;
-            t.PendingGrad = null;
-            if (g is null || node.Backward is null) continue;
-            using (var scope = TensorScope.Begin())
+            Accumulate(root, seed);
+            foreach (var t in nodes)
             {
-                node.Backward(g);
+                var node = t.GradFn!;
+                using var g = t.PendingGrad;
+                t.PendingGrad = null;
+                if (g is null) continue;
+                // A shared part of the graph that another root's Backward() already freed: skipping it would silently
+                // lose every gradient that flows through it.
+                if (node.Backward is null)
+                    throw new AutogradException($"Backward: {t.Describe()}, produced by {node.Name}, is part of a graph an earlier Backward() already freed (two losses sharing it?). Add the losses and call Backward() once, or compute the forward pass again.");
+                using (var scope = TensorScope.Begin())
+                {
+                    node.Backward(g);
+                }
+                node.Release();
             }
-            g.Dispose();
-            node.Release();
+        }
+        finally
+        {
+            // After a failure, gradients still waiting at inner nodes must not leak into the next backward pass.
+            foreach (var t in nodes)
+            {
+                t.PendingGrad?.Dispose();
+                t.PendingGrad = null;
+            }
         }
     }
 

@@ -18,10 +18,10 @@ public partial class Tensor
     /// <summary>a / b element-wise (broadcasting).</summary>
     public Tensor Div(Tensor other) => Binary(this, other, BinaryKind.Div, "Div");
 
-    /// <summary>Element-wise maximum (broadcasting); the gradient goes to the larger input (to a on ties).</summary>
+    /// <summary>Element-wise maximum (broadcasting); the gradient goes to the larger input (split evenly on ties, as in PyTorch).</summary>
     public Tensor Maximum(Tensor other) => Binary(this, other, BinaryKind.Max, "Maximum");
 
-    /// <summary>Element-wise minimum (broadcasting); the gradient goes to the smaller input (to a on ties).</summary>
+    /// <summary>Element-wise minimum (broadcasting); the gradient goes to the smaller input (split evenly on ties, as in PyTorch).</summary>
     public Tensor Minimum(Tensor other) => Binary(this, other, BinaryKind.Min, "Minimum");
 
     /// <summary>x + c.</summary>
@@ -178,13 +178,12 @@ public partial class Tensor
     /// <summary>Gradient of y = a ∘ b with respect to a (<paramref name="first"/>) or b, at the broadcast shape of y.</summary>
     private static Tensor BinaryGrad(BinaryKind kind, Tensor a, Tensor b, Tensor y, Tensor g, bool first)
     {
+        if (kind == BinaryKind.Add || (kind == BinaryKind.Sub && first)) return g;
         var backend = Backend.Current;
         var d = Empty(y.shape);
         switch (kind)
         {
-            case BinaryKind.Add: return g;
             case BinaryKind.Sub:
-                if (first) return g;
                 backend.Unary(UnaryKind.Neg, g, d);
                 return d;
             case BinaryKind.Mul:
@@ -202,17 +201,13 @@ public partial class Tensor
                 return d;
             case BinaryKind.Max or BinaryKind.Min:
             {
-                // the gradient goes to the input equal to the result; a wins ties
-                using var mask = Empty(y.shape);
-                backend.Binary(BinaryKind.Equal, first ? a : b, y, mask);
-                if (!first)
-                {
-                    using var aWins = Empty(y.shape);
-                    backend.Binary(BinaryKind.Equal, a, y, aWins);
-                    backend.Binary(BinaryKind.Sub, mask, aWins, mask);
-                    backend.Unary(UnaryKind.Relu, mask, mask);
-                }
-                backend.Binary(BinaryKind.Mul, g, mask, d);
+                // As PyTorch: the gradient goes to the input equal to the result, halved on ties: g·([x = y] − ½[a = b]).
+                using var halfTie = Empty(y.shape);
+                backend.Binary(BinaryKind.Equal, a, b, halfTie);
+                backend.Unary(UnaryKind.Affine, halfTie, halfTie, -0.5f, 0f);
+                backend.Binary(BinaryKind.Equal, first ? a : b, y, d);
+                backend.Binary(BinaryKind.Add, d, halfTie, d);
+                backend.Binary(BinaryKind.Mul, d, g, d);
                 return d;
             }
             default: throw new InvalidOperationException($"{kind} has no gradient rule.");

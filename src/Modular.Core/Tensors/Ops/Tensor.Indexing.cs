@@ -13,7 +13,7 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(ids);
         CheckNotDisposed(this, "Embedding");
         if (Rank != 2) throw new ShapeMismatchException($"Embedding: the table {Describe()} must be 2-D [vocabulary, dimension].");
-        ids.CheckRange(shape[0], $"Embedding from {Describe()}", "token id");
+        ids.CheckRange(shape[0], "Embedding", $"token id for the table {Describe()}");
         return IndexSelectCore(0, ids, [.. ids.ShapeArray, shape[1]], "Embedding");
     }
 
@@ -158,10 +158,13 @@ public partial class Tensor
         if (k < 0 || k > shape[a]) throw new IndexOutOfRangeModularException($"TopK: k = {k} must lie in [0, {shape[a]}] for dimension {axis} of {Describe()}.");
         if (a != Rank - 1)
         {
-            var (v, i) = Transpose(a, -1).TopK(k, -1, largest);
+            var moved = Transpose(a, -1);
+            var (alongLast, i) = moved.TopK(k, -1, largest);
             var order = Enumerable.Range(0, Rank).ToArray();
             (order[a], order[^1]) = (order[^1], order[a]);
-            return (v.Transpose(a, -1), Permute(i, order));
+            var transposedBack = alongLast.Transpose(a, -1);
+            DisposeTemporaries(transposedBack, moved, alongLast);
+            return (transposedBack, Permute(i, order));
         }
         int n = shape[^1], rows = n == 0 ? 0 : Count / n;
         var x = Contiguous();
@@ -251,7 +254,7 @@ public partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(indices);
         if (classes < 1) throw new ConfigurationException($"OneHot: classes must be ≥ 1, got {classes}.");
-        indices.CheckRange(classes, "OneHot", $"class index (of {classes} classes)");
+        indices.CheckRange(classes, "OneHot", $"class index for {classes} classes");
         var y = Zeros([.. indices.ShapeArray, classes]);
         var span = y.Span;
         var idx = indices.Span;

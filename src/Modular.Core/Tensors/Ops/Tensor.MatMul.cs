@@ -17,14 +17,7 @@ public partial class Tensor
         CheckNotDisposed(this, "MatMul");
         CheckNotDisposed(other, "MatMul");
         if (Rank == 0 || other.Rank == 0) throw new ShapeMismatchException($"MatMul needs tensors of rank ≥ 1; got {Describe()} and {other.Describe()}.");
-        if (Rank == 1)
-        {
-            return Unsqueeze(0).MatMul(other).Squeeze(-2);
-        }
-        if (other.Rank == 1)
-        {
-            return MatMul(other.Unsqueeze(1)).Squeeze(-1);
-        }
+        if (Rank == 1 || other.Rank == 1) return MatMulWithVector(other);
         int m = shape[^2], k = shape[^1], n = other.shape[^1];
         if (other.shape[^2] != k)
             throw new ShapeMismatchException($"MatMul: inner dimensions differ: {Describe()} · {other.Describe()} ({k} vs {other.shape[^2]}). The left operand's last dimension must equal the right operand's second-to-last.");
@@ -52,6 +45,22 @@ public partial class Tensor
             }, a, b);
         }
         return y;
+    }
+
+    /// <summary>PyTorch's rules for 1-D operands: a row (left) or column (right) matrix for the product, whose added dimensions are then dropped.</summary>
+    private Tensor MatMulWithVector(Tensor other)
+    {
+        var left = Rank == 1 ? Unsqueeze(0) : this;
+        var right = other.Rank == 1 ? other.Unsqueeze(1) : other;
+        var product = left.MatMul(right);
+        var dims = product.shape.ToList();
+        if (other.Rank == 1) dims.RemoveAt(dims.Count - 1);
+        if (Rank == 1) dims.RemoveAt(dims.Count - (other.Rank == 1 ? 1 : 2));
+        var result = product.Reshape([.. dims]);
+        DisposeTemporaries(result, product);
+        if (Rank == 1) DisposeTemporaries(result, left);
+        if (other.Rank == 1) DisposeTemporaries(result, right);
+        return result;
     }
 
     /// <summary>y[batch] = a[batch] · b[batch] for every index of the broadcast batch shape; y contiguous.</summary>

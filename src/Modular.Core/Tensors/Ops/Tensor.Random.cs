@@ -1,3 +1,5 @@
+using Modular.Tensors.Kernels;
+
 namespace Modular.Tensors;
 
 // Random tensors, all drawn from an explicit seeded generator.
@@ -56,7 +58,10 @@ public partial class Tensor
     {
         if (p is < 0f or >= 1f) throw new ConfigurationException($"Dropout: probability {p} must lie in [0, 1).");
         if (!training || p == 0f) return this;
-        // the scaled mask is not disposed: the product's backward reads it
-        return Mul(Bernoulli(rng, 1f - p, shape).Mul(1f / (1f - p)));
+        var scaledMask = Bernoulli(rng, 1f - p, shape);
+        Backend.Current.Unary(UnaryKind.Affine, scaledMask, scaledMask, 1f / (1f - p), 0f);
+        var y = Mul(scaledMask);
+        DisposeTemporaries(y, scaledMask); // the backward of Mul reads the mask
+        return y;
     }
 }

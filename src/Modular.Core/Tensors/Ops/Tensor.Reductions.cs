@@ -39,7 +39,10 @@ public partial class Tensor
         int n = 1;
         foreach (var a in reduced) n *= shape[a];
         if (n == 0) throw new ShapeMismatchException($"Mean over an empty dimension of {Describe()}.");
-        return Sum(axes, keepDim).Mul(1f / n);
+        var sum = Sum(axes, keepDim);
+        var mean = sum.Mul(1f / n);
+        DisposeTemporaries(mean, sum);
+        return mean;
     }
 
     /// <summary>log Σ exp(x) over one axis, computed stably as m + log Σ exp(x − m) with m the (constant) maximum.</summary>

@@ -19,7 +19,11 @@ public partial class Tensor
         if (shape.Length == 0) return Reshape(1).SoftmaxAlong(0, log).Reshape();
         if (a != shape.Length - 1)
         {
-            return Transpose(a, -1).SoftmaxAlong(-1, log).Transpose(a, -1);
+            var moved = Transpose(a, -1);
+            var alongLast = moved.SoftmaxAlong(-1, log);
+            var result = alongLast.Transpose(a, -1);
+            DisposeTemporaries(result, moved, alongLast);
+            return result;
         }
         var x = Contiguous();
         int n = shape[^1], rows = n == 0 ? 0 : Count / n;

@@ -149,6 +149,8 @@ public partial class Tensor
         {
             int src = i - lead;
             int want = newShape[i] == -1 && src >= 0 ? shape[src] : newShape[i];
+            if (want < 0)
+                throw new ShapeMismatchException($"Expand: size {newShape[i]} at position {i} of {TensorShape.Format(newShape)} is invalid for {Describe()}; −1 keeps an existing dimension, and new leading dimensions need an explicit size.");
             if (src < 0) { dims[i] = want; st[i] = 0; continue; }
             if (shape[src] == want) { dims[i] = want; st[i] = strides[src]; }
             else if (shape[src] == 1) { dims[i] = want; st[i] = 0; }

@@ -116,13 +116,13 @@ internal readonly struct ClampBackwardOperator(float min, float max) : IBinaryOp
         Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512.Create(min)) & Vector512.LessThanOrEqual(x, Vector512.Create(max)), g, Vector512<float>.Zero);
 }
 
-/// <summary>(x^p)′ = p·x^(p−1).</summary>
+/// <summary>(x^p)′ = p·x^(p−1); exactly 0 for p = 0, also at x = 0 where x^(−1) is infinite (as PyTorch).</summary>
 internal readonly struct PowBackwardOperator(float exponent) : IBinaryOperator
 {
     private readonly PowOperator lower = new(exponent - 1f);
-    public float Invoke(float x, float g) => g * exponent * lower.Invoke(x);
-    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> g) => g * exponent * lower.Invoke(x);
-    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) => g * exponent * lower.Invoke(x);
+    public float Invoke(float x, float g) => exponent == 0f ? 0f : g * exponent * lower.Invoke(x);
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> g) => exponent == 0f ? Vector256<float>.Zero : g * exponent * lower.Invoke(x);
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) => exponent == 0f ? Vector512<float>.Zero : g * exponent * lower.Invoke(x);
 }
 
 /// <summary>√x′ from the output y: 1/(2y).</summary>

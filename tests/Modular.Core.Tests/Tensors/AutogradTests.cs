@@ -1,0 +1,228 @@
+using Modular.Tensors;
+using Modular.Tensors.Autograd;
+
+namespace Modular.Tests.Tensors;
+
+/// <summary>What Backward promises: accumulation, shared inputs, no-grad, detach, a freed graph, errors, scopes.</summary>
+public class AutogradTests
+{
+    private static Tensor Leaf(params float[] values)
+    {
+        var t = Tensor.FromArray(values);
+        t.RequiresGrad = true;
+        return t;
+    }
+
+    [Fact]
+    public void Two_backward_passes_add_their_gradients()
+    {
+        var x = Leaf(1f, 2f);
+
+        x.Mul(3f).Sum().Backward();
+        x.Square().Sum().Backward();
+
+        Assert.Equal(new[] { 3f + 2f, 3f + 4f }, x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void Zero_grad_starts_over()
+    {
+        var x = Leaf(1f, 2f);
+        x.Mul(3f).Sum().Backward();
+
+        x.ZeroGrad();
+        x.Sum().Backward();
+
+        Assert.Equal(new[] { 1f, 1f }, x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void A_tensor_used_twice_collects_both_gradients()
+    {
+        var x = Leaf(2f, -3f);
+        var h = x.Exp();
+
+        // d/dx (x·x + h + h·x) = 2x + eˣ + eˣ·x + eˣ
+        x.Mul(x).Add(h).Add(h.Mul(x)).Sum().Backward();
+
+        for (int i = 0; i < 2; i++)
+        {
+            double v = x[i], e = Math.Exp(v);
+            Assert.Equal(2 * v + e + e * v + e, x.Grad![i], 4);
+        }
+    }
+
+    [Fact]
+    public void No_grad_scope_records_nothing()
+    {
+        var x = Leaf(1f, 2f);
+
+        Tensor y;
+        using (GradMode.NoGrad()) y = x.Exp().Sum();
+
+        Assert.False(y.RequiresGrad);
+        Assert.True(y.IsLeaf);
+        Assert.Throws<AutogradException>(() => y.Backward());
+        Assert.True(GradMode.IsEnabled);
+    }
+
+    [Fact]
+    public void Detach_stops_the_gradient_and_shares_memory()
+    {
+        var x = Leaf(2f, 5f);
+        var constant = x.Detach();
+
+        x.Mul(constant).Sum().Backward(); // d/dx (x · c) with c = x held constant is c, not 2x
+
+        Assert.Equal(new[] { 2f, 5f }, x.Grad!.ToArray());
+        Assert.False(constant.RequiresGrad);
+        x[0] = 7f;
+        Assert.Equal(7f, constant[0]);
+    }
+
+    [Fact]
+    public void Backward_through_a_freed_graph_throws()
+    {
+        var x = Leaf(1f, 2f);
+        var loss = x.Exp().Sum();
+        loss.Backward();
+
+        var error = Assert.Throws<AutogradException>(() => loss.Backward());
+        Assert.Contains("already freed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Backward_through_a_shared_part_another_backward_freed_throws()
+    {
+        var x = Leaf(1f, 2f);
+        var shared = x.Exp();
+        var first = shared.Sum();
+        var second = shared.Mul(2f).Sum();
+        first.Backward();
+
+        var error = Assert.Throws<AutogradException>(() => second.Backward());
+        Assert.Contains("Exp", error.Message, StringComparison.Ordinal);
+        Assert.Contains("already freed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_losses_sharing_a_graph_are_added_and_backpropagated_once()
+    {
+        var x = Leaf(1f, 2f);
+        var shared = x.Exp();
+
+        shared.Sum().Add(shared.Mul(2f).Sum()).Backward();
+
+        for (int i = 0; i < 2; i++) Assert.Equal(3 * Math.Exp(x[i]), x.Grad![i], 4);
+    }
+
+    [Fact]
+    public void A_failed_backward_leaves_no_gradient_behind_for_the_next_one()
+    {
+        var x = Leaf(1f, 2f);
+        var square = x.Square();
+        var e = x.Exp();
+        var broken = e.Sum().Add(square.Mul(3f).Sum());
+        e.Dispose(); // the pass fails at `e`, after the gradient 3 reached `square`
+        Assert.Throws<AutogradException>(() => broken.Backward());
+
+        square.Sum().Backward();
+
+        Assert.Equal(new[] { 2f, 4f }, x.Grad!.ToArray()); // 2x, with nothing left over from the failed pass
+    }
+
+    [Fact]
+    public void Backward_on_a_non_scalar_without_a_gradient_throws()
+    {
+        var y = Leaf(1f, 2f, 3f).Exp();
+
+        var error = Assert.Throws<AutogradException>(() => y.Backward());
+        Assert.Contains("[3]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("3 elements", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Backward_with_a_gradient_of_the_wrong_shape_throws()
+    {
+        var y = Leaf(1f, 2f, 3f).Exp();
+
+        var error = Assert.Throws<ShapeMismatchException>(() => y.Backward(Tensor.Ones(2)));
+        Assert.Contains("[2]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[3]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-1f)]
+    [InlineData(0f)]
+    public void Non_finite_loss_throws(float input)
+    {
+        var loss = Leaf(input).Log().Sum(); // log(−1) = NaN, log(0) = −∞
+
+        var error = Assert.Throws<NonFiniteValueException>(() => loss.Backward());
+        Assert.Contains(input < 0 ? "NaN" : "Infinity", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scope_disposes_intermediates_and_keep_rescues_one()
+    {
+        var x = Leaf(1f, 2f);
+        Tensor kept, dropped;
+
+        using (var scope = TensorScope.Begin())
+        {
+            dropped = x.Exp();
+            kept = scope.Keep(x.Square());
+        }
+
+        Assert.True(dropped.IsDisposed);
+        Assert.False(kept.IsDisposed);
+        Assert.Equal(new[] { 1f, 4f }, kept.ToArray());
+        Assert.False(x.IsDisposed); // created outside the scope
+    }
+
+    [Fact]
+    public void Keep_in_a_nested_scope_hands_the_tensor_to_the_outer_scope()
+    {
+        Tensor kept;
+        using (var outer = TensorScope.Begin())
+        {
+            using (var inner = TensorScope.Begin()) kept = inner.Keep(Tensor.Ones(2));
+            Assert.False(kept.IsDisposed);
+        }
+
+        Assert.True(kept.IsDisposed);
+    }
+
+    [Fact]
+    public void A_whole_training_step_in_a_scope_keeps_the_leaf_gradients()
+    {
+        var w = Leaf(0.5f, -1f);
+
+        using (TensorScope.Begin()) w.Mul(w).Mul(3f).Sum().Backward();
+
+        Assert.Equal(new[] { 3f, -6f }, w.Grad!.ToArray());
+        Assert.False(w.Grad.IsDisposed);
+    }
+
+    [Fact]
+    public void Backward_through_a_disposed_intermediate_fails_instead_of_stopping_silently()
+    {
+        var x = Leaf(1f, 2f);
+        var doubled = x.Mul(2f);
+        var loss = doubled.Sum();
+
+        doubled.Dispose();
+
+        var error = Assert.Throws<AutogradException>(() => loss.Backward());
+        Assert.Contains("tensor [2] was disposed while the graph still needed it", error.Message, StringComparison.Ordinal);
+        Assert.Null(x.Grad);
+    }
+
+    [Fact]
+    public void Only_leaves_can_stop_requiring_gradients()
+    {
+        var y = Leaf(1f).Exp();
+
+        Assert.Throws<AutogradException>(() => y.RequiresGrad = false);
+    }
+}
