@@ -27,3 +27,10 @@ public sealed class ModulePathException(string message) : ModularException(messa
 
 /// <summary>A configuration value (optimiser, module, router, trainer) is invalid.</summary>
 public sealed class ConfigurationException(string message) : ModularException(message);
+
+/// <summary>A data file is missing, truncated or not in the format its reader expects; the message names the file, the place and the remedy.</summary>
+public sealed class DataFileException(string message, string filePath) : ModularException(message)
+{
+    /// <summary>The file that could not be read.</summary>
+    public string FilePath { get; } = filePath;
+}
