@@ -82,10 +82,12 @@ public class MoFileTests
         Assert.Contains("major revision 2", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Minor_revision_one_with_system_dependent_strings_is_accepted()
+    [Theory]
+    [InlineData(0x00000001u)] // msgfmt with system-dependent strings
+    [InlineData(0x00010001u)] // ... using the glibc "I" flag (e.g. GTK's Spanish catalogue in Debian 12)
+    public void Revisions_with_system_dependent_strings_are_accepted(uint revision)
     {
-        var bytes = MoBytes.Build([("a", "b")], revision: 1);
+        var bytes = MoBytes.Build([("a", "b")], revision: revision);
         Assert.Equal("b", MoFile.Parse(bytes, "x.mo").Messages[0].Translations[0]);
     }
 
@@ -139,11 +141,20 @@ public class MoFileTests
     }
 
     [Fact]
-    public void Unsupported_charset_is_reported()
+    public void Legacy_code_page_charsets_decode_without_a_global_provider()
     {
-        var bytes = MoBytes.Build([("", "Content-Type: text/plain; charset=KOI8-R\n"), ("a", "b")]);
+        var eucJp = CodePagesEncodingProvider.Instance.GetEncoding("EUC-JP")!;
+        var bytes = MoBytes.Build([("", "Content-Type: text/plain; charset=EUC-JP\n"), ("Open", "開く")], encoding: eucJp);
+        Assert.Equal("開く", MoFile.Parse(bytes, "ja.mo").Messages[0].Translations[0]);
+    }
+
+    [Fact]
+    public void Unknown_charset_is_reported()
+    {
+        // "CHARSET" is the placeholder of an unfilled .po template header.
+        var bytes = MoBytes.Build([("", "Content-Type: text/plain; charset=CHARSET\n"), ("a", "b")]);
         var error = Assert.Throws<DataFileException>(() => MoFile.Parse(bytes, "x.mo"));
-        Assert.Contains("KOI8-R", error.Message, StringComparison.Ordinal);
+        Assert.Contains("charset 'CHARSET'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,8 +14,9 @@ namespace Modular.Data;
 /// the original strings and their translations. Each string is NUL-terminated. An original string is
 /// <c>msgctxt "\x04" msgid</c> (context optional) followed by <c>"\0" msgid_plural</c> for plural messages; its
 /// translation holds the plural forms separated by NUL. The entry with an empty msgid is the catalogue header.
-/// System-dependent strings (minor revision 1, e.g. <c>&lt;PRIu64&gt;</c> format variants) live in a separate
-/// section that is not read: every message also has a static entry in the main tables.
+/// Revisions 0.0, 0.1 and 1.1 share this layout; the later ones add a section of system-dependent strings
+/// (<c>&lt;PRIu64&gt;</c> format variants, and in major revision 1 the <c>I</c> digits flag), which is not read:
+/// those messages are printf formats resolved at load time, and every other message is in the main tables.
 /// </remarks>
 public sealed class MoFile
 {
@@ -115,8 +116,8 @@ public sealed class MoFile
         public List<Entry> ReadEntries()
         {
             uint revision = ReadUInt32(4);
-            if (revision >> 16 != 0)
-                throw Malformed(4, $"major revision {revision >> 16} is not supported (only revision 0.x exists in GNU gettext)");
+            if (revision >> 16 > 1)
+                throw Malformed(4, $"major revision {revision >> 16} is not supported (GNU gettext writes 0 and 1)");
             uint count = ReadUInt32(8);
             uint originalsTable = CheckTable(ReadUInt32(12), count, "original-strings", 12);
             uint translationsTable = CheckTable(ReadUInt32(16), count, "translations", 16);
@@ -137,13 +138,16 @@ public sealed class MoFile
             int end = start;
             while (end < header.Length && !char.IsWhiteSpace(header[end]) && header[end] != ';') end++;
             string charset = header[start..end];
+            // Built-in encodings first (UTF-8, Latin-1, ...), then the legacy code pages that older catalogues use
+            // (EUC-JP, KOI8-R, ...), without registering a process-wide provider.
             try
             {
                 return Encoding.GetEncoding(charset, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
             }
             catch (ArgumentException)
             {
-                throw Malformed(headerSlice.Offset, $"the header declares charset '{charset}', which .NET cannot decode without extra code pages; convert the catalogue to UTF-8 (msgconv --to-code=UTF-8)");
+                return CodePagesEncodingProvider.Instance.GetEncoding(charset, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback)
+                    ?? throw Malformed(headerSlice.Offset, $"the header declares charset '{charset}', which is not a known encoding");
             }
         }
 
@@ -195,6 +199,6 @@ public sealed class MoFile
         }
 
         private DataFileException Malformed(long offset, string problem) =>
-            new($"'{source}' is a damaged gettext .mo file ({bytes.Length} bytes): at offset {offset}, {problem}. Re-fetch or recompile it (msgfmt).", source);
+            new($"'{source}' cannot be read as a gettext .mo file ({bytes.Length} bytes): at offset {offset}, {problem}. Re-fetch it, or recompile it from its .po file with msgfmt.", source);
     }
 }
