@@ -144,8 +144,10 @@ public class MoFileTests
     public void Legacy_code_page_charsets_decode_without_a_global_provider()
     {
         var eucJp = CodePagesEncodingProvider.Instance.GetEncoding("EUC-JP")!;
-        var bytes = MoBytes.Build([("", "Content-Type: text/plain; charset=EUC-JP\n"), ("Open", "開く")], encoding: eucJp);
-        Assert.Equal("開く", MoFile.Parse(bytes, "ja.mo").Messages[0].Translations[0]);
+        string header = "Last-Translator: 山田 太郎\nContent-Type: text/plain; charset=EUC-JP\n";
+        var mo = MoFile.Parse(MoBytes.Build([("", header), ("Open", "開く")], encoding: eucJp), "ja.mo");
+        Assert.Equal("開く", mo.Messages[0].Translations[0]);
+        Assert.Equal(header, mo.Header); // the header is decoded with its own charset too
     }
 
     [Fact]

@@ -67,8 +67,8 @@ public sealed class MoFile
         var entries = reader.ReadEntries();
 
         int headerIndex = entries.FindIndex(e => e.Original.Length == 0);
-        string header = headerIndex < 0 ? "" : reader.Decode(entries[headerIndex].Translation, StrictUtf8);
-        var encoding = headerIndex < 0 ? StrictUtf8 : reader.EncodingDeclaredBy(header, entries[headerIndex].Translation);
+        var encoding = headerIndex < 0 ? StrictUtf8 : reader.EncodingDeclaredBy(entries[headerIndex].Translation);
+        string header = headerIndex < 0 ? "" : reader.Decode(entries[headerIndex].Translation, encoding);
 
         var messages = new List<GettextMessage>(entries.Count);
         foreach (var entry in entries)
@@ -129,8 +129,11 @@ public sealed class MoFile
             return entries;
         }
 
-        public Encoding EncodingDeclaredBy(string header, StringSlice headerSlice)
+        public Encoding EncodingDeclaredBy(StringSlice headerSlice)
         {
+            // Latin-1 maps every byte to one character, so the ASCII charset name is found whatever the header's
+            // other fields (a translator's name, say) are encoded in.
+            string header = Encoding.Latin1.GetString(bytes.Slice(headerSlice.Offset, headerSlice.Length));
             const string key = "charset=";
             int start = header.IndexOf(key, StringComparison.OrdinalIgnoreCase);
             if (start < 0) return StrictUtf8;
