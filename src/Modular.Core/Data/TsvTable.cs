@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Unicode;
 
 namespace Modular.Data;
 
@@ -9,8 +11,6 @@ namespace Modular.Data;
 /// </summary>
 internal sealed class TsvTable
 {
-    private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     private TsvTable(string path, IReadOnlyList<string> header, IReadOnlyList<string[]> rows)
     {
         Path = path;
@@ -32,15 +32,7 @@ internal sealed class TsvTable
     public static TsvTable Read(string directory, string fileName, string dataset)
     {
         string path = DataDirectory.RequireFile(directory, fileName, dataset);
-        string[] lines;
-        try
-        {
-            lines = File.ReadAllLines(path, StrictUtf8);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw Damaged(path, 0, "the file is not valid UTF-8");
-        }
+        var lines = ReadLines(path);
         if (lines.Length == 0) throw Damaged(path, 1, "the file is empty; it should start with a header row");
 
         var header = lines[0].Split('\t');
@@ -85,6 +77,19 @@ internal sealed class TsvTable
         int.TryParse(Rows[rowIndex][column], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value)
             ? value
             : throw Error(rowIndex, $"column '{Header[column]}' holds '{Rows[rowIndex][column]}', not a non-negative integer");
+
+    /// <summary>The file's lines (a final newline and carriage returns dropped), decoded as strict UTF-8 so a damaged byte is reported by line.</summary>
+    private static string[] ReadLines(string path)
+    {
+        ReadOnlySpan<byte> bytes = File.ReadAllBytes(path);
+        if (bytes.StartsWith(Encoding.UTF8.Preamble)) bytes = bytes[Encoding.UTF8.Preamble.Length..];
+        var chars = new char[bytes.Length];
+        if (Utf8.ToUtf16(bytes, chars, out int read, out int written, replaceInvalidSequences: false) != OperationStatus.Done)
+            throw Damaged(path, bytes[..read].Count((byte)'\n') + 1, $"the bytes after the first {read} are not valid UTF-8");
+        var text = chars.AsSpan(0, written);
+        if (text.EndsWith("\n")) text = text[..^1];
+        return text.Length == 0 ? [] : [.. text.ToString().Split('\n').Select(line => line.TrimEnd('\r'))];
+    }
 
     private static void AppendRow(StringBuilder text, IReadOnlyList<string> fields, string path, int index, int width)
     {

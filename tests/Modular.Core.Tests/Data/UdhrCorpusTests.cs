@@ -115,13 +115,24 @@ public class UdhrCorpusTests
     }
 
     [Fact]
+    public void Windows_line_endings_and_a_byte_order_mark_are_accepted()
+    {
+        using var folder = new TempDirectory();
+        new UdhrCorpus([Shipped["en"]]).Save(folder.Path);
+        string file = Path.Combine(folder.Path, "en.tsv");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("\n", "\r\n", StringComparison.Ordinal), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        Assert.Equal(Shipped["en"].Paragraphs, UdhrCorpus.Load(folder.Path)["en"].Paragraphs);
+    }
+
+    [Fact]
     public void Text_that_is_not_utf8_is_reported()
     {
         using var folder = new TempDirectory();
         new UdhrCorpus([Shipped["en"]]).Save(folder.Path);
-        File.WriteAllBytes(Path.Combine(folder.Path, "en.tsv"), [.. "article\ttext\n1\t"u8, 0xC3, 0x28, (byte)'\n']);
+        File.WriteAllBytes(Path.Combine(folder.Path, "en.tsv"), [.. "article\ttext\n1\tFine.\n2\t"u8, 0xC3, 0x28, (byte)'\n']);
 
         var error = Assert.Throws<DataFileException>(() => UdhrCorpus.Load(folder.Path));
-        Assert.Contains("not valid UTF-8", error.Message, StringComparison.Ordinal);
+        Assert.Contains("line 3: the bytes after the first 23 are not valid UTF-8", error.Message, StringComparison.Ordinal);
     }
 }
