@@ -14,9 +14,9 @@ namespace Modular.Data;
 /// the original strings and their translations. Each string is NUL-terminated. An original string is
 /// <c>msgctxt "\x04" msgid</c> (context optional) followed by <c>"\0" msgid_plural</c> for plural messages; its
 /// translation holds the plural forms separated by NUL. The entry with an empty msgid is the catalogue header.
-/// Revisions 0.0, 0.1 and 1.1 share this layout; the later ones add a section of system-dependent strings
-/// (<c>&lt;PRIu64&gt;</c> format variants, and in major revision 1 the <c>I</c> digits flag), which is not read:
-/// those messages are printf formats resolved at load time, and every other message is in the main tables.
+/// Revisions 0.0, 0.1 and 1.1 share this layout; the later two add a section of system-dependent strings (messages
+/// whose printf formats, such as <c>&lt;PRIu64&gt;</c>, are resolved when a program loads them), which is not read,
+/// so those few messages are left out.
 /// </remarks>
 public sealed class MoFile
 {
