@@ -40,3 +40,10 @@ public sealed class CheckpointFormatException : ModularException
 
 /// <summary>Data handed to a report (heatmap, parameter-efficiency table, training history, model summary) is out of range or inconsistent.</summary>
 public sealed class ReportDataException(string message) : ModularException(message);
+
+/// <summary>A data file is missing, truncated or not in the format its reader expects; the message names the file, the place and the remedy.</summary>
+public sealed class DataFileException(string message, string filePath) : ModularException(message)
+{
+    /// <summary>The file that could not be read.</summary>
+    public string FilePath { get; } = filePath;
+}

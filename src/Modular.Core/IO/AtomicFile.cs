@@ -10,6 +10,14 @@ public static class AtomicFile
     /// <summary>Writes <paramref name="path"/> atomically with the bytes <paramref name="writeContent"/> puts into the stream.</summary>
     public static void Write(string path, Action<Stream> writeContent) => WriteAll([(path, writeContent)]);
 
+    /// <summary>Writes <paramref name="content"/> as UTF-8 without a byte-order mark, atomically.</summary>
+    public static void WriteAllText(string path, string content) =>
+        Write(path, stream =>
+        {
+            var bytes = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(content);
+            stream.Write(bytes);
+        });
+
     /// <summary>
     /// Writes several files: all contents are written to temporary files first, and only when every one succeeded
     /// are they renamed into place, in the order given. A failure while writing leaves every target untouched and
