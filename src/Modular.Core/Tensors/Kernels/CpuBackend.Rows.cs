@@ -19,6 +19,7 @@ internal sealed unsafe partial class CpuBackend
 
     // ------------------------------------------------------------------ sum / max over an axis
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void SumAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> y)
     {
         fixed (float* px = x, py = y)
@@ -28,6 +29,7 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumRows(void* state, int start, int end)
     {
         ref var j = ref Unsafe.AsRef<RowJob>(state);
@@ -47,6 +49,7 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void MaxAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> values, Span<int> indices)
     {
         for (int o = 0; o < outer; o++)
@@ -69,6 +72,7 @@ internal sealed unsafe partial class CpuBackend
 
     // ------------------------------------------------------------------ softmax
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Softmax(ReadOnlySpan<float> x, Span<float> y, int rows, int n, bool log)
     {
         fixed (float* px = x, py = y)
@@ -78,6 +82,7 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxRows(void* state, int start, int end)
     {
         ref var j = ref Unsafe.AsRef<RowJob>(state);
@@ -105,6 +110,7 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> dx, int rows, int n, bool log)
     {
         fixed (float* py = y, pg = g, pdx = dx)
@@ -114,6 +120,7 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxBackwardRows(void* state, int start, int end)
     {
         ref var j = ref Unsafe.AsRef<RowJob>(state);
@@ -142,6 +149,7 @@ internal sealed unsafe partial class CpuBackend
 
     // ------------------------------------------------------------------ layer norm
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void LayerNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y, Span<float> mean, Span<float> rstd, int rows, int n, float eps)
     {
         fixed (float* px = x, pg = gamma, pb = beta, py = y, pm = mean, pr = rstd)
@@ -151,6 +159,7 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LayerNormRows(void* state, int start, int end)
     {
         ref var j = ref Unsafe.AsRef<RowJob>(state);
@@ -177,6 +186,7 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void LayerNormBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, ReadOnlySpan<float> g,
         Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n)
     {
@@ -188,6 +198,7 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LayerNormInputGradRows(void* state, int start, int end)
     {
         ref var j = ref Unsafe.AsRef<RowJob>(state);
@@ -214,6 +225,7 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LayerNormAffineGradColumns(void* state, int start, int end)
     {
         ref var j = ref Unsafe.AsRef<RowJob>(state);
@@ -240,11 +252,13 @@ internal sealed unsafe partial class CpuBackend
 
     // ------------------------------------------------------------------ row gathers
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void GatherRows(ReadOnlySpan<float> table, ReadOnlySpan<int> index, Span<float> y, int width)
     {
         for (int i = 0; i < index.Length; i++) table.Slice(index[i] * width, width).CopyTo(y.Slice(i * width, width));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void ScatterAddRows(Span<float> table, ReadOnlySpan<int> index, ReadOnlySpan<float> src, int width)
     {
         for (int i = 0; i < index.Length; i++)
@@ -254,6 +268,7 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void GatherAxis(ReadOnlySpan<float> x, int outer, int n, int inner, ReadOnlySpan<int> index, int m, Span<float> y)
     {
         for (int o = 0; o < outer; o++)
@@ -265,6 +280,7 @@ internal sealed unsafe partial class CpuBackend
                 }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void ScatterAddAxis(Span<float> y, int outer, int n, int inner, ReadOnlySpan<int> index, int m, ReadOnlySpan<float> src)
     {
         for (int o = 0; o < outer; o++)
@@ -276,6 +292,7 @@ internal sealed unsafe partial class CpuBackend
                 }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void TopK(ReadOnlySpan<float> x, int rows, int n, int k, bool largest, Span<float> values, Span<int> indices)
     {
         // Partial selection sort per row: k is small (routing picks 1–8 of a few dozen) so this beats a full sort.

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
@@ -6,6 +7,7 @@ namespace Modular.Tensors.Kernels;
 /// <summary>Kernels of the training loop: the fused cross-entropy and the optimiser update.</summary>
 internal sealed partial class CpuBackend
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override (double Sum, int Count) CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex, float smoothing, Span<float> logProbabilities)
     {
         Softmax(logits, logProbabilities, rows, classes, log: true);
@@ -24,6 +26,7 @@ internal sealed partial class CpuBackend
         return (sum, count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void CrossEntropyBackward(ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex, float smoothing, float scale, Span<float> dLogits)
     {
         for (int r = 0; r < rows; r++)
@@ -43,6 +46,7 @@ internal sealed partial class CpuBackend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void AdamUpdate(Span<float> parameter, ReadOnlySpan<float> gradient, Span<float> firstMoment, Span<float> secondMoment, in AdamStep step)
     {
         // PyTorch: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − (lr/bc₁)·m / (√v/√bc₂ + ε),
@@ -80,6 +84,7 @@ internal sealed partial class CpuBackend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double SumOfSquares(ReadOnlySpan<float> values)
     {
         double sum = 0;

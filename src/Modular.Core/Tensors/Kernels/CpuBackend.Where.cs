@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Modular.Tensors.Kernels.Operators;
 
@@ -5,6 +6,7 @@ namespace Modular.Tensors.Kernels;
 
 internal sealed partial class CpuBackend
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Where(Tensor condition, Tensor a, Tensor b, Tensor y)
     {
         // Selecting (never multiplying by a 0/1 mask) keeps ±∞ in one branch — e.g. a −∞ attention mask — from

@@ -4,7 +4,11 @@ using Modular.Tensors.Kernels.Operators;
 
 namespace Modular.Tensors.Kernels;
 
-/// <summary>The CPU backend: SIMD loops (512-bit where the hardware has it) split across <see cref="ComputeThreads"/>.</summary>
+/// <summary>
+/// The CPU backend: SIMD loops (512-bit where the hardware has it) split across <see cref="ComputeThreads"/>.
+/// Kernels are marked AggressiveOptimization: tier-0 code of SIMD loops runs many times slower, and a short
+/// notebook run would otherwise spend most of its time before tiering catches up.
+/// </summary>
 internal sealed unsafe partial class CpuBackend : Backend
 {
     /// <summary>Below this many elements an element-wise kernel stays on one thread.</summary>
@@ -12,6 +16,7 @@ internal sealed unsafe partial class CpuBackend : Backend
 
     internal static float* Pointer(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(t.Data));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Copy(Tensor src, Tensor dst)
     {
         if (src.IsContiguous && dst.IsContiguous && src.Count == dst.Count)
@@ -29,6 +34,7 @@ internal sealed unsafe partial class CpuBackend : Backend
     public override void ScaledAddInPlace(Span<float> dst, ReadOnlySpan<float> src, float alpha) =>
         System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, alpha, dst, dst);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Unary(UnaryKind kind, Tensor x, Tensor y, float p0 = 0, float p1 = 0)
     {
         switch (kind)
@@ -50,6 +56,7 @@ internal sealed unsafe partial class CpuBackend : Backend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Binary(BinaryKind kind, Tensor a, Tensor b, Tensor y, float p0 = 0, float p1 = 0)
     {
         switch (kind)
@@ -84,6 +91,7 @@ internal sealed unsafe partial class CpuBackend : Backend
         public int XLength, YLength;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Map<TOp>(TOp op, Tensor x, Tensor y) where TOp : unmanaged, IUnaryOperator
     {
         var job = new UnaryJob<TOp> { Op = op, Plan = IterationPlan.Create(y, x, null), X = Pointer(x), Y = Pointer(y), XLength = x.Data.Length, YLength = y.Data.Length };
@@ -98,6 +106,7 @@ internal sealed unsafe partial class CpuBackend : Backend
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UnarySingleRun<TOp>(void* state, int start, int end) where TOp : unmanaged, IUnaryOperator
     {
         ref var job = ref Unsafe.AsRef<UnaryJob<TOp>>(state);
@@ -106,6 +115,7 @@ internal sealed unsafe partial class CpuBackend : Backend
         Run(job.Op, x, sx, y, sy, end - start);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UnaryRows<TOp>(void* state, int start, int end) where TOp : unmanaged, IUnaryOperator
     {
         ref var job = ref Unsafe.AsRef<UnaryJob<TOp>>(state);
@@ -134,6 +144,7 @@ internal sealed unsafe partial class CpuBackend : Backend
         public float* A, B, Y;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Map<TOp>(TOp op, Tensor a, Tensor b, Tensor y) where TOp : unmanaged, IBinaryOperator
     {
         var job = new BinaryJob<TOp> { Op = op, Plan = IterationPlan.Create(y, a, b), A = Pointer(a), B = Pointer(b), Y = Pointer(y) };
@@ -142,6 +153,7 @@ internal sealed unsafe partial class CpuBackend : Backend
         else ComputeThreads.For(rows, Math.Max(1, ParallelElements / Math.Max(inner, 1)), &job, &BinaryRows<TOp>);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BinarySingleRun<TOp>(void* state, int start, int end) where TOp : unmanaged, IBinaryOperator
     {
         ref var job = ref Unsafe.AsRef<BinaryJob<TOp>>(state);
@@ -149,6 +161,7 @@ internal sealed unsafe partial class CpuBackend : Backend
         Run(job.Op, job.A + job.Plan.OffsetA + (long)start * sa, sa, job.B + job.Plan.OffsetB + (long)start * sb, sb, job.Y + job.Plan.OffsetY + (long)start * sy, sy, end - start);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BinaryRows<TOp>(void* state, int start, int end) where TOp : unmanaged, IBinaryOperator
     {
         ref var job = ref Unsafe.AsRef<BinaryJob<TOp>>(state);

@@ -12,6 +12,7 @@ namespace Modular.Tensors.Kernels;
 /// </summary>
 internal static class ElementwiseLoops
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unary<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOperator
     {
         int n = x.Length, i = 0;
@@ -28,6 +29,7 @@ internal static class ElementwiseLoops
         for (; i < n; i++) Unsafe.Add(ref ys, i) = op.Invoke(Unsafe.Add(ref xs, i));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) where TOp : struct, IBinaryOperator
     {
         int n = y.Length, i = 0;
@@ -47,6 +49,7 @@ internal static class ElementwiseLoops
         for (; i < n; i++) Unsafe.Add(ref py, i) = op.Invoke(Unsafe.Add(ref pa, i), Unsafe.Add(ref pb, i));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOp>(TOp op, ReadOnlySpan<float> a, float b, Span<float> y) where TOp : struct, IBinaryOperator
     {
         int n = y.Length, i = 0;
@@ -65,6 +68,7 @@ internal static class ElementwiseLoops
         for (; i < n; i++) Unsafe.Add(ref py, i) = op.Invoke(Unsafe.Add(ref pa, i), b);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Binary<TOp>(TOp op, float a, ReadOnlySpan<float> b, Span<float> y) where TOp : struct, IBinaryOperator
     {
         int n = y.Length, i = 0;
@@ -84,6 +88,7 @@ internal static class ElementwiseLoops
     }
 
     /// <summary>Strided fallback: y[i] = op(a[i·sa], b[i·sb]) for any strides.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BinaryStrided<TOp>(TOp op, ReadOnlySpan<float> a, int strideA, ReadOnlySpan<float> b, int strideB, Span<float> y, int strideY, int n)
         where TOp : struct, IBinaryOperator
     {
@@ -91,6 +96,7 @@ internal static class ElementwiseLoops
     }
 
     /// <summary>Strided fallback: y[i·sy] = op(x[i·sx]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnaryStrided<TOp>(TOp op, ReadOnlySpan<float> x, int strideX, Span<float> y, int strideY, int n) where TOp : struct, IUnaryOperator
     {
         for (int i = 0; i < n; i++) y[i * strideY] = op.Invoke(x[i * strideX]);
