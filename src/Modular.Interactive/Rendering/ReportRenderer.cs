@@ -12,7 +12,7 @@ public static class ReportRenderer
     /// <summary>What can be rendered, for error messages and explicit formatter registration.</summary>
     public static IReadOnlyList<Type> RenderableTypes { get; } =
     [
-        typeof(Heatmap), typeof(ParameterEfficiencyTable), typeof(TrainingHistory), typeof(TrainingRun), typeof(ExpertLoad),
+        typeof(Heatmap), typeof(ParameterEfficiencyTable), typeof(ResultsTable), typeof(TrainingHistory), typeof(TrainingRun), typeof(ExpertLoad),
         typeof(ModelSummary), typeof(TrainingProgress), typeof(IModelSummarySource), typeof(IParameterEfficiencySource),
         typeof(IRoutingHeatmapSource),
     ];
@@ -28,6 +28,7 @@ public static class ReportRenderer
     {
         Heatmap heatmap => HeatmapSvg.Render(heatmap),
         ParameterEfficiencyTable table => EfficiencyTableHtml.Render(table),
+        ResultsTable results => ResultsTableHtml.Render(results),
         TrainingHistory history => TrainingCurvesSvg.Render(history),
         TrainingRun run => TrainingCurvesSvg.Render(new TrainingHistory(run)),
         ExpertLoad load => ExpertLoadSvg.Render(load),
