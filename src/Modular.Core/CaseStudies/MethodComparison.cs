@@ -53,12 +53,10 @@ public static class MethodComparison
                 outcomes.Add(outcome);
                 onOutcome?.Invoke(outcome);
             }
-            double mean = outcomes.Average(o => o.Metric);
-            double sd = outcomes.Count > 1 ? Math.Sqrt(outcomes.Sum(o => (o.Metric - mean) * (o.Metric - mean)) / (outcomes.Count - 1)) : 0;
             rows.Add(new ParameterEfficiencyRow(spec.Method, described!.ModuleType, described.TrainableParameters, described.TotalParameters, described.BaseParameters)
             {
                 SizeOnDiskBytes = described.SizeOnDiskBytes,
-                Metric = new Measurement(mean, sd, outcomes.Count),
+                Metric = Measurement.Of(outcomes.Select(o => o.Metric)),
             });
         }
         return new ParameterEfficiencyTable(rows, "accuracy") { Title = "Computation functions compared on one task", Caption = $"mean ± standard deviation over {seeds.Count} seed{(seeds.Count == 1 ? "" : "s")}; trainable parameters include the classifier head" };

@@ -124,6 +124,31 @@ public sealed class Heatmap
     public double[,] ToArray() => (double[,])values.Clone();
 
     /// <summary>
+    /// Sums columns that <paramref name="group"/> maps to the same name (e.g. languages into their scripts), keeping the
+    /// first appearance order of the groups; NaN counts as missing.
+    /// </summary>
+    public Heatmap GroupColumns(Func<string, string> group, string? columnAxisName = null)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        var names = ColumnLabels.Select(group).ToList();
+        var groups = names.Distinct().ToList();
+        var summed = new double[Rows, groups.Count];
+        for (int c = 0; c < Columns; c++)
+        {
+            int g = groups.IndexOf(names[c]);
+            for (int r = 0; r < Rows; r++) if (!double.IsNaN(values[r, c])) summed[r, g] += values[r, c];
+        }
+        return new Heatmap(summed, RowLabels, groups)
+        {
+            Title = Title,
+            Caption = Caption,
+            RowAxisName = RowAxisName,
+            ColumnAxisName = columnAxisName ?? ColumnAxisName,
+            ValueFormat = ValueFormat,
+        };
+    }
+
+    /// <summary>
     /// Rescales non-negative values so that rows, columns or the whole matrix sum to 1 (missing values are skipped;
     /// a line summing to 0 stays 0). The copy keeps the labels and texts and spans colours from 0 to 1.
     /// </summary>

@@ -17,6 +17,17 @@ public sealed record Measurement
         Runs = runs;
     }
 
+    /// <summary>The mean and (for two or more values) sample standard deviation of <paramref name="values"/>.</summary>
+    public static Measurement Of(IEnumerable<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var list = values.ToList();
+        if (list.Count == 0) throw new ReportDataException("A measurement needs at least one value.");
+        double mean = list.Average();
+        double? sd = list.Count > 1 ? Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1)) : null;
+        return new Measurement(mean, sd, list.Count);
+    }
+
     /// <summary>Mean value over the runs.</summary>
     public double Mean { get; }
 

@@ -50,12 +50,12 @@ public sealed class RoutingTrace
     /// how much routing weight each module received from examples of each label; columns normalised to sum to 1 when
     /// <paramref name="normalizeColumns"/>.
     /// </summary>
-    public Heatmap Heatmap(string site, bool normalizeColumns = false)
+    public Heatmap Heatmap(string site, bool normalizeColumns = false, string? title = null)
     {
         var record = int.TryParse(site, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int index) ? this[index] : this[site];
         return new Heatmap(record.ModuleByLabel(normalizeColumns), record.Modules, record.LabelNames)
         {
-            Title = $"Routing at {record.Site}",
+            Title = title ?? $"Routing at {record.Site}",
             RowAxisName = "module",
             ColumnAxisName = LabelKey ?? "all",
             Caption = $"{record.Tokens:N0} routed, {record.DroppedRate:P1} dropped, mean entropy {record.MeanEntropy:F2} nats{(normalizeColumns ? "; each column sums to 1" : "")}",
@@ -63,12 +63,12 @@ public sealed class RoutingTrace
     }
 
     /// <summary>Assignments per module at a site, as expert-load bars.</summary>
-    public ExpertLoad Load(string site)
+    public ExpertLoad Load(string site, string? title = null)
     {
         var record = int.TryParse(site, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int index) ? this[index] : this[site];
         return new ExpertLoad(record.Load.Select(l => (long)Math.Round(l)).ToList(), expertNames: record.Modules)
         {
-            Title = $"Load at {record.Site}",
+            Title = title ?? $"Load at {record.Site}",
             Caption = $"{record.Dropped:N0} of {record.Tokens:N0} tokens dropped ({record.DroppedRate:P1})",
         };
     }

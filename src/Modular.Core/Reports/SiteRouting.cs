@@ -44,6 +44,16 @@ public sealed class SiteRouting
     /// <summary>Assignments per module (a token routed to k experts counts once for each).</summary>
     public IReadOnlyList<double> Load => load;
 
+    /// <summary>How unequal the load is: standard deviation / mean of <see cref="Load"/> (0 = perfectly balanced).</summary>
+    public double LoadImbalance
+    {
+        get
+        {
+            double mean = load.Average();
+            return mean == 0 ? 0 : Math.Sqrt(load.Sum(l => (l - mean) * (l - mean)) / load.Length) / mean;
+        }
+    }
+
     /// <summary>Mean router probability per module over recorded tokens (the Switch loss's Pᵢ).</summary>
     public IReadOnlyList<double> MeanProbability => probabilitySum.Select(p => ProbabilityTokens == 0 ? 0 : p / ProbabilityTokens).ToList();
 

@@ -1,0 +1,53 @@
+using Modular.Interactive.Notebook;
+
+namespace Modular.Interactive.Tests.Tutorials;
+
+public class ScriptNotebookTests
+{
+    private const string Script = """
+        #:project ../src/Modular.Interactive/Modular.Interactive.csproj
+        // %% [markdown]
+        // # Title
+        //
+        // Some *prose*.
+        // %%
+        using Modular;
+        var x = 1;
+        // %% [script-only]
+        var options = TutorialOptions.FromArgs(args);
+        // %% [notebook-only]
+        // var options = new TutorialOptions();
+        // %%
+        Console.WriteLine(x);
+        """;
+
+    [Fact]
+    public void Cells_are_split_at_markers_and_comment_prefixes_are_removed_from_prose_and_notebook_only_code()
+    {
+        var cells = ScriptNotebook.Parse(Script);
+        Assert.Equal([ScriptNotebook.CellKind.Markdown, ScriptNotebook.CellKind.Code, ScriptNotebook.CellKind.ScriptOnly, ScriptNotebook.CellKind.NotebookOnly, ScriptNotebook.CellKind.Code],
+            cells.Select(c => c.Kind));
+        Assert.Equal("# Title\n\nSome *prose*.", cells[0].Source);
+        Assert.Equal("using Modular;\nvar x = 1;", cells[1].Source);
+        Assert.Equal("var options = new TutorialOptions();", cells[3].Source);
+    }
+
+    [Fact]
+    public void The_notebook_drops_script_only_cells_and_loads_the_packages_before_the_first_code()
+    {
+        var notebook = ScriptNotebook.ToNotebook(Script);
+        Assert.DoesNotContain("FromArgs", notebook, StringComparison.Ordinal);
+        Assert.DoesNotContain("#:project", notebook, StringComparison.Ordinal);
+        Assert.True(notebook.IndexOf("#i \\\"nuget:", StringComparison.Ordinal) < notebook.IndexOf("using Modular;", StringComparison.Ordinal));
+        Assert.True(notebook.IndexOf("# Title", StringComparison.Ordinal) < notebook.IndexOf("#i \\\"nuget:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_unknown_marker_or_an_uncommented_prose_line_is_reported_with_its_line()
+    {
+        var unknown = Assert.Throws<ConfigurationException>(() => ScriptNotebook.Parse("// %% [python]\nx", "t.cs"));
+        Assert.Contains("t.cs, line 1", unknown.Message, StringComparison.Ordinal);
+        var prose = Assert.Throws<ConfigurationException>(() => ScriptNotebook.Parse("// %% [markdown]\nnot a comment\n// %%\nx", "t.cs"));
+        Assert.Contains("must start with '// '", prose.Message, StringComparison.Ordinal);
+    }
+}

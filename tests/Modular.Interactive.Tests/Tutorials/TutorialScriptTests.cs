@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using HtmlAgilityPack;
+
+namespace Modular.Interactive.Tests.Tutorials;
+
+/// <summary>
+/// Runs every tutorial script end to end in quick mode (tiny sizes, one seed) as a user would — <c>dotnet run
+/// tutorials/name.cs -- --quick --report file</c> — and checks that its report holds the tables and pictures the
+/// tutorial promises. One class, so the scripts (which build the same projects) run one after another.
+/// </summary>
+public class TutorialScriptTests
+{
+    public static TheoryData<string, string[]> Tutorials => new()
+    {
+        { "taxonomy-tour", ["modular-peft-table", "modular-results-table", "modular-training-curves"] },
+        { "mad-x", ["modular-results-table", "modular-heatmap"] },
+        { "polytropon", ["modular-results-table", "modular-heatmap"] },
+        { "moe", ["modular-results-table", "modular-heatmap", "modular-expert-load"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Tutorials))]
+    public void Tutorial_runs_in_quick_mode_and_reports_its_tables_and_heatmaps(string name, string[] figures)
+    {
+        var report = Path.Combine(Repository.Artifacts("tutorials"), name + ".html");
+        File.Delete(report);
+        var (exitCode, output) = Run(Path.Combine(Repository.Root, "tutorials", name + ".cs"), "--quick", "--report", report);
+        Assert.True(exitCode == 0, $"tutorials/{name}.cs exited with {exitCode}:\n{output}");
+        var html = new HtmlDocument();
+        html.Load(report);
+        Assert.Empty(html.ParseErrors);
+        var classes = html.DocumentNode.Descendants("figure").Select(f => f.GetAttributeValue("class", "")).ToList();
+        foreach (var figure in figures)
+            Assert.True(classes.Any(c => c.Split(' ').Contains(figure)), $"the {name} report has no {figure}; it has: {string.Join(", ", classes)}");
+        Assert.DoesNotContain("NaN", string.Join(" ", html.DocumentNode.Descendants("td").Select(td => td.InnerText)));
+    }
+
+    private static (int ExitCode, string Output) Run(string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("run");
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add("--");
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, "timed out after 5 minutes\n" + stdout.Result + stderr.Result);
+        }
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+}
