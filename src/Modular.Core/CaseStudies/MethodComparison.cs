@@ -16,15 +16,15 @@ namespace Modular.CaseStudies;
 public static class MethodComparison
 {
     /// <summary>One method's outcome for one seed.</summary>
-    public sealed record Outcome(string Method, int Seed, double Metric, long Trainable, TimeSpan Time);
+    public sealed record Outcome(string Method, int Seed, double Metric, long Trainable, TimeSpan Time, TrainingRun History);
 
     /// <summary>
-    /// Trains every method of <paramref name="methods"/> on <paramref name="train"/> for each seed and evaluates on
-    /// <paramref name="dev"/>. <paramref name="baseModel"/> must return a fresh copy of the base (e.g. built and loaded
+    /// Trains every method of <paramref name="methods"/> on <paramref name="train"/> for each seed (evaluating on
+    /// <paramref name="dev"/> as it goes) and measures the metric on <paramref name="test"/>. <paramref name="baseModel"/> must return a fresh copy of the base (e.g. built and loaded
     /// from a checkpoint) for the given seed; <paramref name="learningRate"/> gives each method its rate (full
     /// fine-tuning usually needs a smaller one). <paramref name="onOutcome"/> hears about each finished run.
     /// </summary>
-    public static ParameterEfficiencyTable Run(Func<int, Module> baseModel, IReadOnlyList<IModuleSpec> methods, IBatchSource train, IBatchSource dev,
+    public static ParameterEfficiencyTable Run(Func<int, Module> baseModel, IReadOnlyList<IModuleSpec> methods, IBatchSource train, IBatchSource dev, IBatchSource test,
         IReadOnlyList<int> seeds, TrainerOptions options, Func<IModuleSpec, float> learningRate, string headPattern = "head", Action<Outcome>? onOutcome = null)
     {
         ArgumentNullException.ThrowIfNull(baseModel);
@@ -48,8 +48,8 @@ public static class MethodComparison
                 described ??= model.DescribeParameterEfficiency();
                 var trainer = new Trainer(model, new AdamW(learningRate(spec)), options: options with { Seed = seed, RunName = $"{spec.Method}, seed {seed}" });
                 var result = trainer.Fit(train, dev);
-                double metric = result.FinalEvaluation?[trainer.Objective.PrimaryMetric] ?? trainer.Evaluate(dev)[trainer.Objective.PrimaryMetric];
-                var outcome = new Outcome(spec.Method, seed, metric, model.TrainableParameterCount, clock.Elapsed);
+                double metric = trainer.Evaluate(test)[trainer.Objective.PrimaryMetric];
+                var outcome = new Outcome(spec.Method, seed, metric, model.TrainableParameterCount, clock.Elapsed, result.History);
                 outcomes.Add(outcome);
                 onOutcome?.Invoke(outcome);
             }
