@@ -75,6 +75,21 @@ public class GemmTests
     }
 
     [Fact]
+    public void Packing_buffers_left_full_by_a_larger_product_do_not_leak_into_edge_tiles()
+    {
+        var rng = new Random(5);
+        foreach (var kernel in Kernels)
+            foreach (bool transposed in new[] { false, true })
+            {
+                var big = Matrix.Random(rng, 256, 256, transposed);
+                Gemm.Multiply(kernel, 256, 256, 256, 1f, big.Data, big.RowStride, big.ColumnStride, big.Data, big.RowStride, big.ColumnStride, 0f, new float[256 * 256], 256);
+                var a = Matrix.Random(rng, 13, 20, transposed);
+                var b = Matrix.Random(rng, 20, 40, transposed);
+                AssertProduct(kernel, 1f, a, b, 0f, Matrix.Random(rng, 13, 40, transposed: false), $"{kernel.Rows}×{kernel.Columns} kernel after a larger product, transposed={transposed}");
+            }
+    }
+
+    [Fact]
     public void Beta_zero_overwrites_nan_and_infinity_in_c()
     {
         var rng = new Random(3);

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -9,8 +8,8 @@ namespace Modular.Tensors.Kernels;
 /// Copies a strided block of A or B into the panel layout the <see cref="GemmMicrokernel"/> streams through.
 /// Both operands pack the same way: a block of <c>lanes</c> × <c>depth</c> values (lanes are the rows of A or
 /// the columns of B) becomes panels of <c>width</c> lanes, each holding, depth step after depth step, the
-/// <c>width</c> values of its lanes — contiguous, in depth order, zero-padded to a whole panel so that edge
-/// tiles run the same kernel.
+/// <c>width</c> values of its lanes — contiguous, in depth order. An edge panel's missing lanes are left as the
+/// buffer held them: they only feed tile rows or columns outside C, which are never stored.
 /// </summary>
 internal static unsafe class GemmPacking
 {
@@ -52,7 +51,6 @@ internal static unsafe class GemmPacking
                 int count = Math.Min(width, lanes - l0), l = 0;
                 for (; l + Vector256<float>.Count <= count; l += Vector256<float>.Count) (factor * Vector256.Load(x + l0 + l)).Store(dst + l);
                 for (; l < count; l++) dst[l] = scale * x[l0 + l];
-                for (; l < width; l++) dst[l] = 0f;
             }
         }
     }
@@ -69,8 +67,6 @@ internal static unsafe class GemmPacking
             for (int l = 0; l < count; l += TransposeSize)
                 Transpose8x8(x + l * laneStride + p, laneStride, packed + p * width + l, width, factor);
         PackStrided(x + p, laneStride, 1, count, depth - p, width, scale, packed + p * width);
-        if (count == width) return;
-        for (p = 0; p < depth; p++) new Span<float>(packed + p * width + count, width - count).Clear();
     }
 
     /// <summary>dst[q·dstStride + r] = factor·src[r·srcStride + q] for r, q in [0, 8).</summary>
@@ -109,9 +105,6 @@ internal static unsafe class GemmPacking
     private static void PackStrided(float* x, nint laneStride, nint depthStride, int count, int depth, int width, float scale, float* packed)
     {
         for (int p = 0; p < depth; p++, x += depthStride, packed += width)
-        {
             for (int l = 0; l < count; l++) packed[l] = scale * x[l * laneStride];
-            new Span<float>(packed + count, width - count).Clear();
-        }
     }
 }
