@@ -81,6 +81,7 @@ public static unsafe class ComputeThreads
     {
         private readonly SemaphoreSlim wake = new(0);
         private volatile int state; // 0 idle, 1 job posted, 2 job done
+        private volatile bool sleeping; // the worker stopped spinning and blocks (or is about to block) on its semaphore
         private void* jobState;
         private delegate*<void*, int, int, void> jobBody;
         private int jobStart, jobEnd;
@@ -100,7 +101,10 @@ public static unsafe class ComputeThreads
             jobEnd = end;
             failure = null;
             state = 1;
-            wake.Release();
+            // Signal only a sleeping worker: a spinning one sees the state change by itself, and the semaphore costs
+            // more than the job hand-over. The fence pairs with the worker's (Dekker): one of the two sees the other.
+            Interlocked.MemoryBarrier();
+            if (sleeping) wake.Release();
         }
 
         public void Wait()
@@ -117,8 +121,13 @@ public static unsafe class ComputeThreads
             {
                 // Spin a little before sleeping: kernels arrive in quick succession during a training step.
                 for (int i = 0; i < 2000 && state != 1; i++) Thread.SpinWait(20);
-                if (state != 1) wake.Wait();
-                else wake.Wait(0);
+                if (state != 1)
+                {
+                    sleeping = true;
+                    Interlocked.MemoryBarrier();
+                    if (state != 1) wake.Wait(); // a release meant for a job already seen only makes a later wait return early
+                    sleeping = false;
+                }
                 if (state != 1) continue;
                 insideChunk = true;
                 try { jobBody(jobState, jobStart, jobEnd); }
