@@ -10,8 +10,9 @@ namespace Modular.Tensors.Kernels;
 /// of A (MC rows, sized for L2) and sweeps the register tiles of <see cref="GemmMicrokernel"/> over them.
 /// </para>
 /// <para>
-/// Threads split the rows of C (or, when C has too few rows, its columns), never the depth: every element of C
-/// is summed in the same order whatever the thread count, so results are bit-identical across thread counts.
+/// Threads share the rows of C (or, when C has too few rows, its columns), never the depth: every element of C
+/// is summed in the same order whatever the thread count or the share each thread took, so results are
+/// bit-identical across thread counts.
 /// </para>
 /// </summary>
 internal static unsafe class Gemm
@@ -35,6 +36,8 @@ internal static unsafe class Gemm
         public float Alpha;
         public int Column0, Columns, Depth0, Depth; // the current NC×KC block
         public float BlockBeta;                     // β for the first depth block, 1 after it
+        public bool SplitRows;                      // work blocks are rows of C (else columns)
+        public int PanelsPerBlock, Blocks, NextBlock;
     }
 
     /// <summary>
@@ -115,30 +118,46 @@ internal static unsafe class Gemm
         int depthStep = (job.K + depthBlocks - 1) / depthBlocks; // even blocks: 300 → 150 + 150, not 256 + 44
         int columnStep = Math.Min(RoundUp(job.N, kernel.Columns), ColumnBlock);
         job.PackedB = GemmWorkspace.PackedB(depthStep * columnStep);
-        int rowPanels = (job.M + kernel.Rows - 1) / kernel.Rows;
         float beta = job.BlockBeta;
         for (job.Column0 = 0; job.Column0 < job.N; job.Column0 += columnStep)
         {
             job.Columns = Math.Min(columnStep, job.N - job.Column0);
             int columnPanels = (job.Columns + kernel.Columns - 1) / kernel.Columns;
-            // Split the rows when there are enough for every thread; otherwise the columns (each thread then packs
-            // the few rows of A itself). Either way no element's depth order depends on the split.
-            bool splitRows = rowPanels >= 4 * ComputeThreads.Count || rowPanels >= columnPanels;
+            int participants = Schedule(ref job, depthStep);
             for (job.Depth0 = 0; job.Depth0 < job.K; job.Depth0 += depthStep)
             {
                 job.Depth = Math.Min(depthStep, job.K - job.Depth0);
                 job.BlockBeta = job.Depth0 == 0 ? beta : 1f;
+                job.NextBlock = 0;
                 fixed (Job* state = &job)
                 {
-                    int panelFloats = job.Depth * kernel.Columns;
-                            ComputeThreads.For(columnPanels, MinPackedFloatsPerThread / panelFloats, state, &PackBPanels);
-                    long panelWork = (long)job.Depth * (splitRows ? kernel.Rows * job.Columns : kernel.Columns * job.M);
-                    int minPanels = (int)Math.Min(int.MaxValue, MinMultiplyAddsPerThread / panelWork);
-                    if (splitRows) ComputeThreads.For(rowPanels, minPanels, state, &MultiplyRowPanels);
-                    else ComputeThreads.For(columnPanels, minPanels, state, &MultiplyColumnPanels);
+                    ComputeThreads.For(columnPanels, MinPackedFloatsPerThread / (job.Depth * kernel.Columns), state, &PackBPanels);
+                    ComputeThreads.For(participants, 1, state, &MultiplyBlocks);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Cuts the current column block of C into work blocks that threads take in turn, and returns how many threads
+    /// to use. Rows are cut when there are enough for every thread (each block then packs its own rows of A and
+    /// shares the packed B); otherwise the columns, each block packing the few rows of A itself. A few blocks per
+    /// thread, taken first come first served, let one thread make up for another that the machine slows down.
+    /// </summary>
+    private static int Schedule(ref Job job, int depth)
+    {
+        int mr = job.Kernel.Rows, nr = job.Kernel.Columns;
+        int rowPanels = (job.M + mr - 1) / mr, columnPanels = (job.Columns + nr - 1) / nr;
+        job.SplitRows = rowPanels >= 4 * ComputeThreads.Count || rowPanels >= columnPanels;
+        int panels = job.SplitRows ? rowPanels : columnPanels;
+        long panelWork = (long)depth * (job.SplitRows ? mr * job.Columns : nr * job.M);
+        int threads = ComputeThreads.Degree(panels, (int)Math.Min(int.MaxValue, MinMultiplyAddsPerThread / panelWork));
+        int blocks = job.SplitRows
+            ? threads * CeilDiv(rowPanels, threads * (RowBlock / mr)) // at most MC rows each, the same count per thread
+            : Math.Min(columnPanels, 4 * threads);
+        job.PanelsPerBlock = CeilDiv(panels, blocks);
+        job.Blocks = CeilDiv(panels, job.PanelsPerBlock);
+        return threads;
     }
 
     private static void PackBPanels(void* state, int start, int end)
@@ -151,18 +170,18 @@ internal static unsafe class Gemm
             columns, job.Depth, nr, 1f, job.PackedB + (nint)start * job.Depth * nr);
     }
 
-    private static void MultiplyRowPanels(void* state, int start, int end)
+    /// <summary>Run by every participating thread: takes the next work block until none is left.</summary>
+    private static void MultiplyBlocks(void* state, int start, int end)
     {
         ref var job = ref Unsafe.AsRef<Job>(state);
         int mr = job.Kernel.Rows;
         int columnPanels = (job.Columns + job.Kernel.Columns - 1) / job.Kernel.Columns;
-        MultiplyBlock(ref job, start * mr, Math.Min(end * mr, job.M), 0, columnPanels);
-    }
-
-    private static void MultiplyColumnPanels(void* state, int start, int end)
-    {
-        ref var job = ref Unsafe.AsRef<Job>(state);
-        MultiplyBlock(ref job, 0, job.M, start, end);
+        for (int block; (block = Interlocked.Increment(ref job.NextBlock) - 1) < job.Blocks;)
+        {
+            int first = block * job.PanelsPerBlock, last = first + job.PanelsPerBlock;
+            if (job.SplitRows) MultiplyBlock(ref job, first * mr, Math.Min(last * mr, job.M), 0, columnPanels);
+            else MultiplyBlock(ref job, 0, job.M, first, Math.Min(last, columnPanels));
+        }
     }
 
     /// <summary>Rows [row0, row1) of C against B panels [panel0, panel1) of the current block, MC rows of A at a time.</summary>
@@ -211,5 +230,7 @@ internal static unsafe class Gemm
             }
     }
 
-    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+    private static int CeilDiv(int value, int divisor) => (value + divisor - 1) / divisor;
+
+    private static int RoundUp(int value, int multiple) => CeilDiv(value, multiple) * multiple;
 }
