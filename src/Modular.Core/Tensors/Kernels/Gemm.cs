@@ -33,7 +33,7 @@ internal static unsafe class Gemm
         public float* A, B, C, PackedB;
         public nint RsA, CsA, RsB, CsB, RsC, CsC;
         public int M, N, K;
-        public float Alpha;
+        public float Alpha, Beta;
         public int Column0, Columns, Depth0, Depth; // the current NC×KC block
         public float BlockBeta;                     // β for the first depth block, 1 after it
         public bool SplitRows;                      // work blocks are rows of C (else columns)
@@ -59,7 +59,7 @@ internal static unsafe class Gemm
             var job = new Job
             {
                 Kernel = kernel, A = pa, B = pb, C = pc, RsA = rsA, CsA = csA, RsB = rsB, CsB = csB, RsC = ldc, CsC = 1,
-                M = m, N = n, K = k, Alpha = alpha, BlockBeta = beta,
+                M = m, N = n, K = k, Alpha = alpha, Beta = beta,
             };
             if (k == 0 || alpha == 0f) ScaleC(ref job);
             else
@@ -106,28 +106,26 @@ internal static unsafe class Gemm
         for (int i = 0; i < job.M; i++)
         {
             float* row = job.C + i * job.RsC;
-            if (job.BlockBeta == 0f) new Span<float>(row, job.N).Clear();
-            else for (int j = 0; j < job.N; j++) row[j] *= job.BlockBeta;
+            if (job.Beta == 0f) new Span<float>(row, job.N).Clear();
+            else for (int j = 0; j < job.N; j++) row[j] *= job.Beta;
         }
     }
 
     private static void Run(ref Job job)
     {
         var kernel = job.Kernel;
-        int depthBlocks = (job.K + DepthBlock - 1) / DepthBlock;
-        int depthStep = (job.K + depthBlocks - 1) / depthBlocks; // even blocks: 300 → 150 + 150, not 256 + 44
+        int depthStep = CeilDiv(job.K, CeilDiv(job.K, DepthBlock)); // even blocks: 300 → 150 + 150, not 256 + 44
         int columnStep = Math.Min(RoundUp(job.N, kernel.Columns), ColumnBlock);
         job.PackedB = GemmWorkspace.PackedB(depthStep * columnStep);
-        float beta = job.BlockBeta;
         for (job.Column0 = 0; job.Column0 < job.N; job.Column0 += columnStep)
         {
             job.Columns = Math.Min(columnStep, job.N - job.Column0);
-            int columnPanels = (job.Columns + kernel.Columns - 1) / kernel.Columns;
+            int columnPanels = CeilDiv(job.Columns, kernel.Columns);
             int participants = Schedule(ref job, depthStep);
             for (job.Depth0 = 0; job.Depth0 < job.K; job.Depth0 += depthStep)
             {
                 job.Depth = Math.Min(depthStep, job.K - job.Depth0);
-                job.BlockBeta = job.Depth0 == 0 ? beta : 1f;
+                job.BlockBeta = job.Depth0 == 0 ? job.Beta : 1f;
                 job.NextBlock = 0;
                 fixed (Job* state = &job)
                 {
@@ -147,7 +145,7 @@ internal static unsafe class Gemm
     private static int Schedule(ref Job job, int depth)
     {
         int mr = job.Kernel.Rows, nr = job.Kernel.Columns;
-        int rowPanels = (job.M + mr - 1) / mr, columnPanels = (job.Columns + nr - 1) / nr;
+        int rowPanels = CeilDiv(job.M, mr), columnPanels = CeilDiv(job.Columns, nr);
         job.SplitRows = rowPanels >= 4 * ComputeThreads.Count || rowPanels >= columnPanels;
         int panels = job.SplitRows ? rowPanels : columnPanels;
         long panelWork = (long)depth * (job.SplitRows ? mr * job.Columns : nr * job.M);
@@ -175,7 +173,7 @@ internal static unsafe class Gemm
     {
         ref var job = ref Unsafe.AsRef<Job>(state);
         int mr = job.Kernel.Rows;
-        int columnPanels = (job.Columns + job.Kernel.Columns - 1) / job.Kernel.Columns;
+        int columnPanels = CeilDiv(job.Columns, job.Kernel.Columns);
         for (int block; (block = Interlocked.Increment(ref job.NextBlock) - 1) < job.Blocks;)
         {
             int first = block * job.PanelsPerBlock, last = first + job.PanelsPerBlock;
