@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Prints ours/PyTorch ratios per case and thread count from the JSON lines of both benchmarks.
+
+usage: ratio_table.py --ours ours1.jsonl [ours2.jsonl ...] --torch torch1.jsonl [torch2.jsonl ...]
+
+Per run file the last line of each (case, shape, threads) counts (both programs re-measure disturbed cases);
+over runs the median of the per-run medians is shown, with undisturbed runs preferred. A case measured on
+only one side is listed with a dash for the other."""
+import argparse
+import json
+import statistics
+from collections import defaultdict
+
+METRIC = {"gemm": "gflops", "lora_train_step": "steps_per_s", "full_train_step": "steps_per_s",
+          "adapter_train_step": "steps_per_s", "lora_forward_only": "batches_per_s", "moe_fwd_bwd": "fwd_bwd_per_s"}
+
+
+def load(files):
+    """{key: [(median, disturbed), ...]} over runs, key = (case, M, K, N, threads)."""
+    runs = defaultdict(list)
+    for name in files:
+        last = {}
+        with open(name) as f:
+            for line in f:
+                line = line.strip()
+                if not line.startswith("{"):
+                    continue
+                d = json.loads(line)
+                if d.get("case") in METRIC:
+                    last[(d["case"], d.get("M"), d.get("K"), d.get("N"), d["threads"])] = d
+        for key, d in last.items():
+            runs[key].append((d[METRIC[d["case"]]]["median"], bool(d.get("disturbed"))))
+    return runs
+
+
+def summary(values):
+    """(median over runs, spread text, all disturbed?) preferring undisturbed runs."""
+    clean = [v for v, disturbed in values if not disturbed]
+    chosen = clean or [v for v, _ in values]
+    spread = f"{min(chosen):.1f}..{max(chosen):.1f}" if len(chosen) > 1 else ""
+    return statistics.median(chosen), spread, not clean
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ours", nargs="+", required=True)
+    parser.add_argument("--torch", nargs="+", required=True)
+    args = parser.parse_args()
+    ours, torch = load(args.ours), load(args.torch)
+    keys = sorted(set(ours) | set(torch), key=lambda k: (k[0] != "gemm", k[0], k[4], k[1] or 0, k[2] or 0, k[3] or 0))
+    print(f"{'case':26s} {'threads':>7s} {'metric':>14s} {'ours':>10s} {'pytorch':>10s} {'ratio':>7s}  notes")
+    for key in keys:
+        case, m, k, n, threads = key
+        name = f"gemm {m}x{k}x{n}" if case == "gemm" else case
+        cells, notes = [], []
+        for side, runs in (("ours", ours), ("pytorch", torch)):
+            if key in runs:
+                value, spread, disturbed = summary(runs[key])
+                cells.append(value)
+                notes.append(f"{side} {len(runs[key])} run(s){' ' + spread if spread else ''}{' DISTURBED' if disturbed else ''}")
+            else:
+                cells.append(None)
+                notes.append(f"{side} missing")
+        text = [f"{v:10.2f}" if v is not None else f"{'-':>10s}" for v in cells]
+        ratio = f"{cells[0] / cells[1]:7.2f}" if None not in cells and cells[1] > 0 else f"{'-':>7s}"
+        print(f"{name:26s} {threads:7d} {METRIC[case]:>14s} {text[0]} {text[1]} {ratio}  {'; '.join(notes)}")
+
+
+if __name__ == "__main__":
+    main()
