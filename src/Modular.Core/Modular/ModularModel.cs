@@ -95,7 +95,8 @@ public sealed class ModularModel
     internal ModularModel AttachAt(IReadOnlyList<(string Path, Module Host)> hosts, IModuleSpec spec, string name, string? pattern = null)
     {
         CheckNewName(name);
-        var baseParameters = spec.BaseParameters(Base).Where(p => !IsModuleParameter(p)).ToList();
+        var inSites = SiteParameters();
+        var baseParameters = spec.BaseParameters(Base).Where(p => !inSites.Contains(p)).ToList();
         if (hosts.Count == 0 && baseParameters.Count == 0)
             throw new ConfigurationException($"{spec.Method} has no default targets; pass a path pattern to Attach.");
         var rejected = hosts.Select(h => (h.Path, Reason: spec.RejectHost(h.Host))).Where(r => r.Reason is not null).ToList();
@@ -184,11 +185,10 @@ public sealed class ModularModel
                 foreach (var p in module.Parameters) p.Trainable = true;
                 continue;
             }
-            var matches = Base.Match(item).Where(e => !IsInsideSite(e.Module)).ToList();
-            if (matches.Count == 0)
-                throw new ModulePathException($"TrainOnly: '{item}' is neither an attached module ({(modules.Count == 0 ? "none attached" : string.Join(", ", modules.Keys))}) nor a pattern matching a layer of the base model.");
-            foreach (var (_, m) in matches)
-                foreach (var p in m.Parameters().Where(p => !IsModuleParameter(p))) p.Trainable = true;
+            var parameters = BaseParametersIn(item);
+            if (parameters.Count == 0)
+                throw new ModulePathException($"TrainOnly: '{item}' is neither an attached module ({(modules.Count == 0 ? "none attached" : string.Join(", ", modules.Keys))}) nor a pattern matching a layer of the base model that has parameters.");
+            foreach (var (_, p) in parameters) p.Trainable = true;
         }
         return this;
     }
@@ -204,7 +204,19 @@ public sealed class ModularModel
         return this;
     }
 
-    private bool IsModuleParameter(Parameter p) => modules.Values.Any(m => m.OwnParameters.Contains(p));
+    /// <summary>
+    /// The base model's own parameters, by path, in the layers matching <paramref name="pattern"/> (e.g. <c>head</c>);
+    /// parameters of attached modules and of compositions (routers, fusion layers) are not the base's.
+    /// </summary>
+    internal IReadOnlyList<(string Path, Parameter Parameter)> BaseParametersIn(string pattern)
+    {
+        var inLayers = Base.Match(pattern).Where(e => !IsInsideSite(e.Module)).SelectMany(e => e.Module.Parameters()).ToHashSet(ReferenceEqualityComparer.Instance);
+        var inSites = SiteParameters();
+        return Base.NamedParameters().Where(e => inLayers.Contains(e.Parameter) && !inSites.Contains(e.Parameter)).ToList();
+    }
+
+    /// <summary>Every parameter that hangs from a site: attached modules' and compositions' parameters.</summary>
+    private HashSet<object> SiteParameters() => sites.Values.SelectMany(s => s.Parameters()).ToHashSet<object>(ReferenceEqualityComparer.Instance);
 
     // ------------------------------------------------------------------ merging
 
@@ -261,6 +273,18 @@ public sealed class ModularModel
         using var context = ForwardContext.Begin(paddingMask, metadata);
         return model.Forward(ids, paddingMask);
     }
+
+    // ------------------------------------------------------------------ accounting
+
+    /// <summary>What each attached module costs in parameters and bytes.</summary>
+    public IReadOnlyList<ModuleAccount> ParameterAccounts() =>
+        [.. modules.Values.Select(m => new ModuleAccount(m.Name, m.Method, m.Parts.Count, m.EffectiveParameterCount,
+            m.OwnParameters.Sum(p => (long)p.Count), BaseParameterCount, this.FileSize(m.Name)))];
+
+    /// <summary>The same costs summed per method (e.g. two LoRA modules give one LoRA row), in order of first appearance.</summary>
+    public IReadOnlyList<ModuleAccount> ParameterAccountsByMethod() =>
+        [.. ParameterAccounts().GroupBy(a => a.Method).Select(g => new ModuleAccount(string.Join(", ", g.Select(a => a.Name)), g.Key,
+            g.Sum(a => a.Sites), g.Sum(a => a.TrainableParameters), g.Sum(a => a.StoredParameters), BaseParameterCount, g.Sum(a => a.Bytes)))];
 
     /// <summary>Trainable and total parameter counts: "33,282 of 3,464,706 parameters train (0.96%)".</summary>
     public override string ToString()
