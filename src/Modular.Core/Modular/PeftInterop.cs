@@ -1,3 +1,4 @@
+using System.Globalization;
 using Modular.Checkpoints;
 using Modular.Computation;
 using Modular.NN;
@@ -48,9 +49,9 @@ public static class PeftInterop
         var config = new PeftLoraConfig
         {
             R = rank,
-            LoraAlpha = alphas[0],
-            LoraDropout = loras[0].Lora!.Dropout,
-            TargetModules = PeftTargetModules.FromNames(TargetNames(model, hostPaths).Select(mapped)),
+            LoraAlpha = Shortest(alphas[0]),
+            LoraDropout = Shortest(loras[0].Lora!.Dropout),
+            TargetModules = PeftTargetModules.FromNames(LastNamesSelectExactly(model, hostPaths) ? hostPaths.Select(p => LastName(mapped(p))) : hostPaths.Select(mapped)),
             ModulesToSave = modulesToSave is null ? null : [.. saved.Select(p => mapped(p.Path[..p.Path.LastIndexOf('.')])).Distinct()],
             BaseModelNameOrPath = baseModelName,
             TaskType = taskType,
@@ -110,15 +111,17 @@ public static class PeftInterop
     }
 
     /// <summary>
-    /// PEFT's target_modules for the given layers: their last names (<c>query</c>, <c>value</c>) when those select exactly
-    /// these linear layers of the base model, else the full paths (PEFT matches a name against the end of each path).
+    /// Whether the layers' last names (<c>query</c>, <c>value</c>) select exactly these linear layers of the base model:
+    /// then they make PEFT's target_modules, else the full paths do (PEFT matches a name against the end of each path).
     /// </summary>
-    private static IReadOnlyList<string> TargetNames(ModularModel model, IReadOnlyList<string> hostPaths)
+    private static bool LastNamesSelectExactly(ModularModel model, IReadOnlyList<string> hostPaths)
     {
         var names = hostPaths.Select(LastName).ToHashSet(StringComparer.Ordinal);
-        var selected = model.Base.NamedModules().Count(e => e.Module is Linear && names.Contains(LastName(e.Path)) && !model.IsInsideSite(e.Module));
-        return selected == hostPaths.Count ? [.. names] : hostPaths;
+        return model.Base.NamedModules().Count(e => e.Module is Linear && names.Contains(LastName(e.Path)) && !model.IsInsideSite(e.Module)) == hostPaths.Count;
     }
+
+    /// <summary>The double that prints like the float: 0.05f becomes 0.05 in the config, not 0.05000000074505806.</summary>
+    private static double Shortest(float value) => double.Parse(value.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     private static string LastName(string path) => path[(path.LastIndexOf('.') + 1)..];
 }
