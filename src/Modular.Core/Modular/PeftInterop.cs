@@ -32,31 +32,34 @@ public static class PeftInterop
     {
         ArgumentNullException.ThrowIfNull(model);
         var module = model.Get(name);
-        var loras = module.Parts.Select(p => (p.Site, Lora: p.Module as LoRAModule)).ToList();
-        var foreign = loras.FirstOrDefault(p => p.Lora is null);
-        if (loras.Count == 0 || foreign.Site is not null)
+        if (module.Parts.Count == 0 || module.Parts.Any(p => p.Module is not LoRAModule))
             throw new ConfigurationException($"ExportPeft: '{name}' is a {module.Method} module; only LoRA modules export to PEFT's LoRA format.");
+        var loras = module.Parts.Select(p => (p.Site.HostPath, Lora: (LoRAModule)p.Module)).ToList();
         // PEFT has one lora_alpha; ranks may differ per layer (rank_pattern) but then scale = α / rank must hold for each.
-        var alphas = loras.Select(p => p.Lora!.Scale * p.Lora.Rank).Distinct().ToList();
+        var alphas = loras.Select(p => p.Lora.Scale * p.Lora.Rank).Distinct().ToList();
         if (alphas.Count > 1)
             throw new ConfigurationException($"ExportPeft: the layers of '{name}' have scales that no single lora_alpha gives (α = scale·r is {string.Join(", ", alphas)}).");
-        int rank = loras.GroupBy(p => p.Lora!.Rank).MaxBy(g => g.Count())!.Key;
+        int rank = loras.GroupBy(p => p.Lora.Rank).MaxBy(g => g.Count())!.Key;
 
-        var mapped = (string path) => pathMapping?.Invoke(path) ?? path;
-        var hostPaths = loras.Select(p => p.Site.HostPath).ToList();
-        var saved = (modulesToSave ?? []).SelectMany(pattern => model.BaseParametersIn(pattern) is { Count: > 0 } parameters ? parameters
-            : throw new ModulePathException($"ExportPeft: modulesToSave entry '{pattern}' matches no layer of the base model that has parameters.")).ToList();
+        string Mapped(string path) => pathMapping?.Invoke(path) ?? path;
+        var hostPaths = loras.Select(p => p.HostPath).ToList();
+        var saved = (modulesToSave ?? []).SelectMany(pattern =>
+        {
+            var parameters = model.BaseParametersIn(pattern);
+            return parameters.Count > 0 ? parameters
+                : throw new ModulePathException($"ExportPeft: modulesToSave entry '{pattern}' matches no layer of the base model that has parameters.");
+        }).ToList();
         var config = new PeftLoraConfig
         {
             R = rank,
             LoraAlpha = Shortest(alphas[0]),
-            LoraDropout = Shortest(loras[0].Lora!.Dropout),
-            TargetModules = PeftTargetModules.FromNames(LastNamesSelectExactly(model, hostPaths) ? hostPaths.Select(p => LastName(mapped(p))) : hostPaths.Select(mapped)),
-            ModulesToSave = modulesToSave is null ? null : [.. saved.Select(p => mapped(p.Path[..p.Path.LastIndexOf('.')])).Distinct()],
+            LoraDropout = Shortest(loras[0].Lora.Dropout),
+            TargetModules = PeftTargetModules.FromNames(LastNamesSelectExactly(model, hostPaths) ? hostPaths.Select(p => LastName(Mapped(p))) : hostPaths.Select(Mapped)),
+            ModulesToSave = modulesToSave is null ? null : [.. saved.Select(p => Mapped(p.Path[..p.Path.LastIndexOf('.')])).Distinct()],
             BaseModelNameOrPath = baseModelName,
             TaskType = taskType,
         };
-        var weights = loras.Select(p => new LoraWeights(p.Site.HostPath, p.Lora!.A, p.Lora.B)).ToList();
+        var weights = loras.Select(p => new LoraWeights(p.HostPath, p.Lora.A, p.Lora.B)).ToList();
         new PeftLoraAdapter(config, weights, saved.ToDictionary(p => p.Path, p => (Tensor)p.Parameter)).Write(directory, pathMapping);
         return model;
     }

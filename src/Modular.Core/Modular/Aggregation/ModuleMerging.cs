@@ -31,7 +31,7 @@ public static class ModuleMerging
             if (s.Spec.GetType() != first.Spec.GetType() || !s.Parts.Select(p => p.Site).SequenceEqual(first.Parts.Select(p => p.Site)))
                 throw new ConfigurationException($"Average: '{s.Name}' ({s.Method}) and '{first.Name}' ({first.Method}) must be of the same method attached at the same sites.");
         }
-        model.AttachAt(first.Parts.Select(p => (p.Site.HostPath, p.Site.Host)).ToList(), first.Spec, newName);
+        model.Attach(string.Join(", ", first.Parts.Select(p => p.Site.HostPath)), first.Spec, newName);
         var created = model.Get(newName);
         using (GradMode.NoGrad())
         {
@@ -95,7 +95,7 @@ public static class ModuleMerging
                 entry.Deltas.Add((i, delta));
             }
         }
-        model.AttachAt(hosts.Select(h => (h.Key, h.Value.Site.Host)).ToList(), new WeightDeltaSpec(), newName);
+        model.Attach(string.Join(", ", hosts.Keys), new WeightDeltaSpec(), newName);
         var created = model.Get(newName);
         using (GradMode.NoGrad())
         {
