@@ -163,6 +163,20 @@ public sealed class ModuleFileTests : IDisposable
     }
 
     [Fact]
+    public void A_malformed_recipe_setting_names_the_setting_and_what_was_expected()
+    {
+        Tiny.Classifier().WithModules().Attach(new LoRA(rank: 2), "a").SaveModule("a", FilePath);
+        var file = SafeTensorsFile.Read(FilePath);
+        var metadata = file.Metadata.ToDictionary();
+        metadata["modular.modules"] = metadata["modular.modules"].Replace("\"rank\":2", "\"rank\":\"two\"", StringComparison.Ordinal);
+        SafeTensorsFile.Write(FilePath, file.GetAll(), metadata);
+
+        var error = Assert.Throws<CheckpointFormatException>(() => Tiny.Classifier().WithModules().LoadModule(FilePath));
+
+        Assert.Equal($"'{FilePath}': the LoRA recipe setting 'rank' is \"two\"; expected an integer.", error.Message);
+    }
+
+    [Fact]
     public void A_module_whose_recipe_cannot_be_saved_leaves_an_existing_file_untouched()
     {
         Tiny.Classifier().WithModules().Attach(new LoRA(rank: 2), "a").SaveModule("a", FilePath);
