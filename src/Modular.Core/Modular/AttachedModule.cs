@@ -35,11 +35,14 @@ public sealed class AttachedModule
     /// <summary>Everything this module trains: its own parameters and the base parameters it claims.</summary>
     public IEnumerable<Parameter> Parameters => OwnParameters.Concat(BaseParameters);
 
-    /// <summary>Number of parameter elements this module trains.</summary>
+    /// <summary>Number of parameter elements this module trains (its own, each shared one once, and the base parameters it claims).</summary>
     public long ParameterCount => Parameters.Sum(p => (long)p.Count);
 
-    /// <summary>Parameter elements that actually train (sparse modules count their mask's entries).</summary>
-    public long EffectiveParameterCount => Parts.Sum(p => p.Module.EffectiveParameterCount) + BaseParameters.Sum(p => (long)p.Count);
+    /// <summary>
+    /// Number of parameter elements that actually change in training: <see cref="ParameterCount"/> less what each part
+    /// stores without training it (a sparse module's dense delta outside its mask, see <see cref="ComputationModule.EffectiveParameterCount"/>).
+    /// </summary>
+    public long EffectiveParameterCount => ParameterCount - Parts.Sum(p => p.Module.ParameterCount - p.Module.EffectiveParameterCount);
 
     /// <summary>Whether the module is folded into the base weights.</summary>
     public bool IsMerged { get; internal set; }

@@ -58,6 +58,9 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
                 var unknown = value.Names.Where(n => !modules.ContainsKey(n)).Distinct().ToList();
                 if (unknown.Count > 0)
                     throw new ConfigurationException($"The composition {value} names {string.Join(", ", unknown.Select(n => $"'{n}'"))}, which {(unknown.Count == 1 ? "is" : "are")} not attached. Attached modules: {(modules.Count == 0 ? "none" : string.Join(", ", modules.Keys))}.");
+                var merged = RoutedNames(value).Where(n => modules[n].IsMerged).Distinct().ToList();
+                if (merged.Count > 0)
+                    throw new ConfigurationException($"The composition {value} routes or weights {string.Join(", ", merged.Select(n => $"'{n}'"))}, which {(merged.Count == 1 ? "is" : "are")} merged into the base weights and act{(merged.Count == 1 ? "s" : "")} on every example. Unmerge first.");
                 value.Bind(this);
             }
             active = value;
@@ -77,36 +80,50 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
     public ModularModel Attach(string? pattern, IModuleSpec spec, string name)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (string.IsNullOrWhiteSpace(name) || name.Contains('.', StringComparison.Ordinal))
-            throw new ConfigurationException($"Module name '{name}' is invalid: use a non-empty name without dots.");
-        if (modules.TryGetValue(name, out var existing)) throw new ConfigurationException($"A module named '{name}' is already attached ({existing.Method}); remove it first or choose another name.");
-        var baseParameters = spec.BaseParameters(Base).Where(p => !IsModuleParameter(p)).ToList();
+        CheckNewName(name);
         var targets = pattern ?? spec.DefaultTargets;
+        if (targets.Length == 0) return AttachAt([], spec, name);
+        var hosts = Base.Match(targets).Where(h => !IsInsideSite(h.Module)).ToList();
+        if (hosts.Count == 0)
+            throw new ModulePathException($"Attaching {spec.Method} '{name}': the pattern '{targets}' matches no layer. Layers look like: {string.Join(", ", SamplePaths())}.");
+        return AttachAt(hosts, spec, name, targets);
+    }
+
+    /// <summary>
+    /// Attaches a module at exactly the given host layers, in this order (the order fixes e.g. a hypernetwork's layer
+    /// ids); <paramref name="pattern"/>, when they were found by one, is quoted in errors.
+    /// </summary>
+    internal ModularModel AttachAt(IReadOnlyList<(string Path, Module Host)> hosts, IModuleSpec spec, string name, string? pattern = null)
+    {
+        CheckNewName(name);
+        var inSites = SiteParameters();
+        var baseParameters = spec.BaseParameters(Base).Where(p => !inSites.Contains(p)).ToList();
+        if (hosts.Count == 0 && baseParameters.Count == 0)
+            throw new ConfigurationException($"{spec.Method} has no default targets; pass a path pattern to Attach.");
+        var rejected = hosts.Select(h => (h.Path, Reason: spec.RejectHost(h.Host))).Where(r => r.Reason is not null).ToList();
+        if (rejected.Count > 0)
+            throw new ModulePathException($"Attaching {spec.Method} '{name}': {(pattern is null ? "layers" : $"the pattern '{pattern}' matches layers")} of the wrong kind: {string.Join("; ", rejected.Take(3).Select(r => $"'{r.Path}': {r.Reason}"))}{(rejected.Count > 3 ? $" and {rejected.Count - 3} more" : "")}.");
         var parts = new List<(Site Site, ComputationModule Module)>();
-        if (targets.Length > 0)
+        if (hosts.Count > 0)
         {
-            // layers inside attached modules are never hosts: modules attach to the base model only
-            var hosts = Base.Match(targets).Where(h => !h.Path.Split('.').Contains(Site.HookName)).ToList();
-            if (hosts.Count == 0)
-                throw new ModulePathException($"Attaching {spec.Method} '{name}': the pattern '{targets}' matches no layer. Layers look like: {string.Join(", ", SamplePaths())}.");
-            var rejected = hosts.Select(h => (h.Path, Reason: spec.RejectHost(h.Module))).Where(r => r.Reason is not null).ToList();
-            if (rejected.Count > 0)
-                throw new ModulePathException($"Attaching {spec.Method} '{name}': the pattern '{targets}' matches layers of the wrong kind: {string.Join("; ", rejected.Take(3).Select(r => $"'{r.Path}': {r.Reason}"))}{(rejected.Count > 3 ? $" and {rejected.Count - 3} more" : "")}.");
             var created = spec.CreateModules(hosts, rng.Fork());
             for (int i = 0; i < hosts.Count; i++)
             {
-                var site = SiteAt(hosts[i].Path, hosts[i].Module);
+                var site = SiteAt(hosts[i].Path, hosts[i].Host);
                 site.Add(name, created[i]);
                 parts.Add((site, created[i]));
             }
         }
-        else if (baseParameters.Count == 0)
-        {
-            throw new ConfigurationException($"{spec.Method} has no default targets; pass a path pattern to Attach.");
-        }
         modules[name] = new AttachedModule(name, spec, parts, baseParameters);
         active ??= new Use(name);
         return this;
+    }
+
+    private void CheckNewName(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Contains('.', StringComparison.Ordinal))
+            throw new ConfigurationException($"Module name '{name}' is invalid: use a non-empty name without dots.");
+        if (modules.TryGetValue(name, out var existing)) throw new ConfigurationException($"A module named '{name}' is already attached ({existing.Method}); remove it first or choose another name.");
     }
 
     private Site SiteAt(string path, Module host)
@@ -119,9 +136,17 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
     }
 
     private IEnumerable<string> SamplePaths() =>
-        Base.NamedModules().Select(e => e.Path).Where(p => p.Length > 0 && !p.Contains($".{Site.HookName}", StringComparison.Ordinal)).Take(8);
+        Base.NamedModules().Where(e => e.Path.Length > 0 && !IsInsideSite(e.Module)).Select(e => e.Path).Take(8);
 
-    /// <summary>Detaches a module everywhere, restoring the base model exactly (merged modules are unmerged first).</summary>
+    /// <summary>Whether <paramref name="module"/> belongs to a site (a site itself, a module attached there, a router): such layers are never hosts or base layers.</summary>
+    internal bool IsInsideSite(Module module) =>
+        sites.Values.Any(site => site.NamedModules().Any(e => ReferenceEquals(e.Module, module)));
+
+    /// <summary>
+    /// Detaches a module everywhere. The base model is left exactly as it was before attaching (bit for bit), unless
+    /// the module is merged: then it is unmerged first, which restores the base weights up to float rounding. An active
+    /// composition that names the module is cleared.
+    /// </summary>
     public ModularModel Remove(string name)
     {
         var module = Get(name);
@@ -161,11 +186,10 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
                 foreach (var p in module.Parameters) p.Trainable = true;
                 continue;
             }
-            var matches = Base.Match(item);
-            if (matches.Count == 0)
-                throw new ModulePathException($"TrainOnly: '{item}' is neither an attached module ({(modules.Count == 0 ? "none attached" : string.Join(", ", modules.Keys))}) nor a pattern matching a layer of the base model.");
-            foreach (var (_, m) in matches)
-                foreach (var p in m.Parameters().Where(p => !IsModuleParameter(p))) p.Trainable = true;
+            var parameters = BaseParametersIn(item);
+            if (parameters.Count == 0)
+                throw new ModulePathException($"TrainOnly: '{item}' is neither an attached module ({(modules.Count == 0 ? "none attached" : string.Join(", ", modules.Keys))}) nor a pattern matching a layer of the base model that has parameters.");
+            foreach (var (_, p) in parameters) p.Trainable = true;
         }
         return this;
     }
@@ -181,21 +205,38 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
         return this;
     }
 
-    private bool IsModuleParameter(Parameter p) => modules.Values.Any(m => m.OwnParameters.Contains(p));
+    /// <summary>
+    /// The base model's own parameters, by path, in the layers matching <paramref name="pattern"/> (e.g. <c>head</c>);
+    /// parameters of attached modules and of compositions (routers, fusion layers) are not the base's.
+    /// </summary>
+    internal IReadOnlyList<(string Path, Parameter Parameter)> BaseParametersIn(string pattern)
+    {
+        var inLayers = Base.Match(pattern).Where(e => !IsInsideSite(e.Module)).SelectMany(e => e.Module.Parameters()).ToHashSet(ReferenceEqualityComparer.Instance);
+        var inSites = SiteParameters();
+        return Base.NamedParameters().Where(e => inLayers.Contains(e.Parameter) && !inSites.Contains(e.Parameter)).ToList();
+    }
+
+    /// <summary>Every parameter that hangs from a site: attached modules' and compositions' parameters.</summary>
+    private HashSet<object> SiteParameters() => sites.Values.SelectMany(s => s.Parameters()).ToHashSet<object>(ReferenceEqualityComparer.Instance);
 
     // ------------------------------------------------------------------ merging
 
-    /// <summary>Folds a parameter-composition module into the base weights (outputs unchanged; the module stops running).</summary>
+    /// <summary>
+    /// Folds a parameter-composition module into the base weights: the base alone then computes what base + module
+    /// computed, and the module stops running (a composition may go on naming it). Exact when the module is the
+    /// first to act at each of its sites, as with one module per site.
+    /// </summary>
     public ModularModel Merge(string name)
     {
         var module = Get(name);
         if (module.IsMerged) throw new ConfigurationException($"Module '{name}' is already merged.");
         var blocking = module.Parts.FirstOrDefault(p => !p.Module.CanMerge);
         if (blocking.Module is not null) throw new ConfigurationException($"Module '{name}' ({module.Method}) cannot be merged: {blocking.Module.Method} at '{blocking.Site.HostPath}' is not a parameter-composition module.");
+        if (active is not null && RoutedNames(active).Contains(name))
+            throw new ConfigurationException($"Module '{name}' cannot be merged while the active composition {active} routes or weights it: merged into the base weights it would act on every example. Set Active to a composition without it first.");
         using (Tensors.Autograd.GradMode.NoGrad())
             foreach (var (site, part) in module.Parts) part.MergeInto(site, 1f);
         module.IsMerged = true;
-        if (active is not null && active.Names.Contains(name)) active = Without(active, name);
         return this;
     }
 
@@ -207,11 +248,19 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
         using (Tensors.Autograd.GradMode.NoGrad())
             foreach (var (site, part) in module.Parts) part.MergeInto(site, -1f);
         module.IsMerged = false;
-        active ??= new Use(name);
         return this;
     }
 
-    private static Block? Without(Block block, string name) => block is Use use && use.Name == name ? null : block;
+    /// <summary>
+    /// The names a composition runs only for some examples or with a weight (under Select, Mixture, Fuse, Average);
+    /// under Use, Stack and Parallel a module runs on every example with its full effect, which merging preserves.
+    /// </summary>
+    private static IEnumerable<string> RoutedNames(Block block) => block switch
+    {
+        Use => [],
+        Stack or Aggregation.Parallel => block.Children.SelectMany(RoutedNames),
+        _ => block.Names,
+    };
 
     // ------------------------------------------------------------------ running
 
@@ -225,6 +274,18 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
         using var context = ForwardContext.Begin(paddingMask, metadata);
         return model.Forward(ids, paddingMask);
     }
+
+    // ------------------------------------------------------------------ accounting
+
+    /// <summary>What each attached module costs in parameters and bytes.</summary>
+    public IReadOnlyList<ModuleAccount> ParameterAccounts() =>
+        [.. modules.Values.Select(m => new ModuleAccount(m.Name, m.Method, m.Parts.Count, m.EffectiveParameterCount,
+            m.OwnParameters.Sum(p => (long)p.Count), BaseParameterCount, this.FileSize(m.Name)))];
+
+    /// <summary>The same costs summed per method (e.g. two LoRA modules give one LoRA row), in order of first appearance.</summary>
+    public IReadOnlyList<ModuleAccount> ParameterAccountsByMethod() =>
+        [.. ParameterAccounts().GroupBy(a => a.Method).Select(g => new ModuleAccount(string.Join(", ", g.Select(a => a.Name)), g.Key,
+            g.Sum(a => a.Sites), g.Sum(a => a.TrainableParameters), g.Sum(a => a.StoredParameters), BaseParameterCount, g.Sum(a => a.Bytes)))];
 
     /// <summary>Trainable and total parameter counts: "33,282 of 3,464,706 parameters train (0.96%)".</summary>
     public override string ToString()

@@ -65,8 +65,12 @@ public sealed class Site : Module, IForwardHook
         return Add(name, state);
     }
 
-    /// <summary>The module named <paramref name="name"/> here, or null if this site has none of that name.</summary>
-    public ComputationModule? Find(string name) => inventory.GetValueOrDefault(name);
+    /// <summary>
+    /// The module named <paramref name="name"/> that runs here, or null if this site has none of that name or it is
+    /// merged into the base weights (which already apply its effect).
+    /// </summary>
+    public ComputationModule? Find(string name) =>
+        inventory.TryGetValue(name, out var module) && !owner.Get(name).IsMerged ? module : null;
 
     /// <inheritdoc/>
     public Tensor OnForward(Module module, Tensor input, Tensor output)

@@ -6,7 +6,7 @@ namespace Modular.Tests.Checkpoints;
 /// <summary>Import and export of PEFT's adapter directory, against files written by tests/golden/make_peft_adapter_fixture.py.</summary>
 public sealed class PeftLoraAdapterTests : IDisposable
 {
-    private static readonly string GoldenAdapter = Golden.Path("peft", "lora_adapter");
+    private static readonly string GoldenAdapter = GoldenFiles.Path("peft", "lora_adapter");
     private readonly TemporaryDirectory directory = new();
 
     public void Dispose() => directory.Dispose();
@@ -62,7 +62,7 @@ public sealed class PeftLoraAdapterTests : IDisposable
             File.ReadAllBytes(Path.Combine(GoldenAdapter, PeftLoraAdapter.WeightsFileName)),
             File.ReadAllBytes(directory.File(PeftLoraAdapter.WeightsFileName)));
         Assert.Equal(
-            File.ReadAllText(Golden.Path("peft", "modular_export", PeftLoraAdapter.ConfigFileName)),
+            File.ReadAllText(GoldenFiles.Path("peft", "modular_export", PeftLoraAdapter.ConfigFileName)),
             File.ReadAllText(directory.File(PeftLoraAdapter.ConfigFileName)));
         Assert.Equal([PeftLoraAdapter.ConfigFileName, PeftLoraAdapter.WeightsFileName], Directory.GetFiles(directory.Path).Select(Path.GetFileName).Order());
     }

@@ -29,8 +29,8 @@ public class SafeTensorsFuzzTests(ITestOutputHelper output)
         return
         [
             written.ToArray(),
-            File.ReadAllBytes(Golden.Path("safetensors", "reference_f32.safetensors")),
-            File.ReadAllBytes(Golden.Path("safetensors", "reference_half.safetensors")),
+            File.ReadAllBytes(GoldenFiles.Path("safetensors", "reference_f32.safetensors")),
+            File.ReadAllBytes(GoldenFiles.Path("safetensors", "reference_half.safetensors")),
         ];
     }
 

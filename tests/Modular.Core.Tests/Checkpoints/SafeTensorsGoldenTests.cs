@@ -10,8 +10,8 @@ public sealed class SafeTensorsGoldenTests : IDisposable
 
     public void Dispose() => directory.Dispose();
 
-    private static readonly string ReferenceF32 = Golden.Path("safetensors", "reference_f32.safetensors");
-    private static readonly string ReferenceHalf = Golden.Path("safetensors", "reference_half.safetensors");
+    private static readonly string ReferenceF32 = GoldenFiles.Path("safetensors", "reference_f32.safetensors");
+    private static readonly string ReferenceHalf = GoldenFiles.Path("safetensors", "reference_half.safetensors");
 
     [Fact]
     public void Reference_file_lists_its_tensors_in_data_order_with_shapes_and_metadata()

@@ -57,7 +57,7 @@ internal sealed class NnFixture
     {
         var e = Resolve(key);
         var data = e.GetProperty("data").EnumerateArray().Select(v => (float)v.GetDouble()).ToArray();
-        return Modular.Tensors.Tensor.FromArray(data, Shape(e));
+        return global::Modular.Tensors.Tensor.FromArray(data, Shape(e));
     }
 
     /// <summary>The integer tensor under <paramref name="key"/>.</summary>

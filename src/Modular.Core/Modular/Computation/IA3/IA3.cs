@@ -68,6 +68,8 @@ public sealed class RescaleModule : ComputationModule
     public override void MergeInto(Site site, float sign)
     {
         ArgumentNullException.ThrowIfNull(site);
+        if (sign < 0 && Scale.ToArray().Contains(0f))
+            throw new ConfigurationException($"(IA)³ at '{site.HostPath}' cannot be unmerged: its scale has zero entries, so the merge erased the rows (or columns) they multiplied. Reload the base weights instead.");
         using var factor = sign > 0 ? Scale.Detach() : Scale.Pow(-1f);
         if (site.Host is Linear linear)
         {

@@ -41,7 +41,11 @@ public sealed class PrefixTuning : IModuleSpec
         ArgumentNullException.ThrowIfNull(rng);
         var widths = hosts.Select(h => ((Linear)h.Host).OutFeatures).ToArray();
         if (ReparameterizationSize == 0)
-            return widths.Select(d => (ComputationModule)new PrefixModule(Tensor.Normal(rng, 0f, 1f, Tokens, d), Tokens)).ToList();
+            return widths.Select(d =>
+            {
+                using var initial = Tensor.Normal(rng, 0f, 1f, Tokens, d);
+                return (ComputationModule)new PrefixModule(initial);
+            }).ToList();
         var generator = new PrefixGenerator(Tokens, widths, ReparameterizationSize, rng);
         return widths.Select((_, i) => (ComputationModule)new PrefixModule(generator, i)).ToList();
     }
@@ -90,13 +94,12 @@ public sealed class PrefixModule : PrependModule
     private readonly PrefixGenerator? generator;
     private readonly int index;
 
-    /// <summary>A prefix learned directly, [n, d].</summary>
-    public PrefixModule(Tensor initial, int tokens)
+    /// <summary>A prefix learned directly, starting from a copy of <paramref name="initial"/> [n, d].</summary>
+    public PrefixModule(Tensor initial)
     {
         ArgumentNullException.ThrowIfNull(initial);
         Direct = AddParameter("prefix", initial);
-        initial.Dispose();
-        Length = tokens;
+        Length = initial.Size(0);
     }
 
     /// <summary>A prefix produced by the shared generator.</summary>

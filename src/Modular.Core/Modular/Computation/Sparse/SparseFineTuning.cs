@@ -53,7 +53,6 @@ public sealed class SparseDeltaModule : ComputationModule
         Mask = AddBuffer("mask", mask);
         using var zeros = Tensor.ZerosLike(mask);
         Delta = AddParameter("delta", zeros);
-        Nonzero = (int)Mask.ToArray().Sum();
     }
 
     /// <summary>M: 1 where the weight may change (a buffer: saved with the module, never trained).</summary>
@@ -62,8 +61,8 @@ public sealed class SparseDeltaModule : ComputationModule
     /// <summary>Δ (dense storage; only masked entries matter).</summary>
     public Parameter Delta { get; }
 
-    /// <summary>Entries the mask keeps.</summary>
-    public int Nonzero { get; }
+    /// <summary>Entries the mask keeps (counted from the mask itself, which loading a saved module replaces).</summary>
+    public int Nonzero => (int)System.Numerics.Tensors.TensorPrimitives.Sum<float>(Mask.Span);
 
     /// <inheritdoc/>
     public override long EffectiveParameterCount => Nonzero;

@@ -1,5 +1,6 @@
 using Modular.NN;
 using Modular.Tensors;
+using Modular.Tensors.Autograd;
 
 namespace Modular.Computation;
 
@@ -22,15 +23,21 @@ public abstract class SparseMask
     /// <summary>A 0/1 tensor of the weight's shape with round(density·count) ones.</summary>
     public abstract Tensor Choose(string path, Parameter weight, float density, Rng rng);
 
-    /// <summary>Indices of the k largest values (ties to the lower index).</summary>
+    /// <summary>
+    /// The mask of a sparse module read back from a file, named after the mask that chose it. The file holds the
+    /// entries, so modules created from this recipe start from an empty mask that loading the file fills in;
+    /// attaching such a recipe anew yields modules that train nothing until a mask is loaded into them.
+    /// </summary>
+    internal static SparseMask Loaded(string name) => new LoadedMask(name);
+
+    /// <summary>A mask with ones at the k largest scores (ties go to the lower index, so the choice is reproducible).</summary>
     protected static Tensor TopMask(ReadOnlySpan<float> scores, int[] shape, int k)
     {
-        var order = Enumerable.Range(0, scores.Length).ToArray();
-        var keys = scores.ToArray();
-        Array.Sort(keys.Select(v => -v).ToArray(), order);
+        var values = scores.ToArray();
+        var order = Enumerable.Range(0, values.Length).OrderByDescending(i => values[i]).ThenBy(i => i).Take(k);
         var mask = Tensor.Zeros(shape);
         var span = mask.Span;
-        for (int i = 0; i < k; i++) span[order[i]] = 1f;
+        foreach (int i in order) span[i] = 1f;
         return mask;
     }
 
@@ -49,11 +56,19 @@ public abstract class SparseMask
     {
         public override Tensor Choose(string path, Parameter weight, float density, Rng rng)
         {
+            using var noGrad = GradMode.NoGrad();
             using var s = score(path, weight);
             if (!s.Shape.Equals(weight.Shape)) throw new ShapeMismatchException($"Sparse mask '{name}' at '{path}': scores {s.Shape} must have the weight's shape {weight.Shape}.");
             using var dense = s.Contiguous().Detach();
             return TopMask(dense.Span, weight.Shape.ToArray(), Count(weight, density));
         }
+
+        public override string ToString() => name;
+    }
+
+    private sealed class LoadedMask(string name) : SparseMask
+    {
+        public override Tensor Choose(string path, Parameter weight, float density, Rng rng) => Tensor.Zeros(weight.Shape.ToArray());
 
         public override string ToString() => name;
     }
