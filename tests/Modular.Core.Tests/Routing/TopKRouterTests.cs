@@ -64,6 +64,7 @@ public sealed class TopKRouterTests
     [InlineData(6, 1.5f, 3)]    // ⌈2·1.5⌉
     [InlineData(7, 1.25f, 4)]   // ⌈⌈7/3⌉·1.25⌉ = ⌈3.75⌉; ⌈7/3·1.25⌉ would be 3
     [InlineData(2, 0.5f, 1)]    // ⌈⌈2/3⌉·0.5⌉ = ⌈0.5⌉
+    [InlineData(30, 1.1f, 11)]  // ⌈10·1.1⌉, although 1.1f·10 is 11.0000002 in binary
     public void Capacity_is_the_ceiling_of_the_rounded_up_fair_share_times_the_factor(int rows, float factor, int expected) =>
         Assert.Equal(expected, IdentityRouter(k: 1, factor).Capacity(rows));
 

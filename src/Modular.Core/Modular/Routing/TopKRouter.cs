@@ -65,8 +65,11 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
     /// <inheritdoc/>
     public override string Description => $"top-{TopK} of {Modules}{(CapacityFactor > 0 ? $", capacity ×{CapacityFactor:G3}" : "")}{(Noise is null ? "" : ", noisy")}";
 
-    /// <summary>Assignments each module can take for <paramref name="rows"/> rows (int.MaxValue without a capacity factor).</summary>
-    public int Capacity(int rows) => CapacityFactor <= 0f ? int.MaxValue : (int)Math.Ceiling(Math.Ceiling((double)rows / Modules) * CapacityFactor);
+    /// <summary>
+    /// Assignments each module can take for <paramref name="rows"/> rows (int.MaxValue without a capacity factor). The factor
+    /// counts as written: 1.1f is 1.10000002 in binary, and ⌈10·1.10000002⌉ would give 12 slots instead of 11.
+    /// </summary>
+    public int Capacity(int rows) => CapacityFactor <= 0f ? int.MaxValue : (int)Math.Ceiling(Math.Ceiling((decimal)rows / Modules) * (decimal)CapacityFactor);
 
     /// <inheritdoc/>
     public override RoutingDecision Route(Tensor features)
