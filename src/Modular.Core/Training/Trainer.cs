@@ -97,10 +97,13 @@ public sealed class Trainer
                 index++;
                 state.Epoch = epoch;
                 state.BatchInEpoch = index;
-                history.Add(new TrainingRecord(state.Step, loss, new Dictionary<string, double> { ["learning rate"] = Optimizer.CurrentLearningRate(Optimizer.Groups[0]) }));
-                progress?.Report(new TrainingProgress(state.Step, totalSteps, loss, clock.Elapsed) { Epoch = epoch + 1, TotalEpochs = Options.Epochs, RunName = Options.RunName });
+                var stepMetrics = new Dictionary<string, double> { ["learning rate"] = Optimizer.CurrentLearningRate(Optimizer.Groups[0]) };
+                history.Add(new TrainingRecord(state.Step, loss, stepMetrics));
                 if (evaluation is not null && Options.EvaluateEvery is { } every && state.Step % every == 0)
                     (last, stop) = EvaluateAndDecide(evaluation, state, history);
+                // the latest evaluation rides along until the next one, so a display can show it beside the loss
+                var shown = last is null ? stepMetrics : stepMetrics.Concat(EvaluationMetrics(last)).ToDictionary();
+                progress?.Report(new TrainingProgress(state.Step, totalSteps, loss, clock.Elapsed) { Epoch = epoch + 1, TotalEpochs = Options.Epochs, RunName = Options.RunName, Metrics = shown });
                 if (stop) break;
             }
             if (stop) break;
@@ -135,14 +138,20 @@ public sealed class Trainer
     private (EvaluationResult Result, bool Stop) EvaluateAndDecide(IBatchSource evaluation, LoopState state, TrainingRun history)
     {
         var result = Evaluate(evaluation);
-        var metrics = result.Metrics.ToDictionary(m => $"eval {m.Key}", m => m.Value);
-        metrics["eval loss"] = result.Loss;
-        history.Add(new TrainingRecord(state.Step, null, metrics));
+        history.Add(new TrainingRecord(state.Step, null, EvaluationMetrics(result)));
         double score = result.Metrics.TryGetValue(Objective.PrimaryMetric, out var m) ? m : -result.Loss;
         if (state.Best is null || score > state.Best) { state.Best = score; state.BadEvaluations = 0; }
         else state.BadEvaluations++;
         SaveCheckpoint(state);
         return (result, Options.EarlyStoppingPatience is { } patience && state.BadEvaluations >= patience);
+    }
+
+    /// <summary>An evaluation as history and progress metrics: "eval loss", "eval accuracy", "eval accuracy/de", ….</summary>
+    private static Dictionary<string, double> EvaluationMetrics(EvaluationResult result)
+    {
+        var metrics = result.Metrics.ToDictionary(m => $"eval {m.Key}", m => m.Value);
+        metrics["eval loss"] = result.Loss;
+        return metrics;
     }
 
     /// <summary>Loss and metrics on <paramref name="data"/> in evaluation mode, overall and per group if <see cref="TrainerOptions.GroupMetricsBy"/> is set.</summary>
