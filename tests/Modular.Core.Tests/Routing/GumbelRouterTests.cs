@@ -1,7 +1,11 @@
+using Modular.Aggregation;
+using Modular.Computation;
 using Modular.NN;
+using Modular.Optim;
 using Modular.Routing;
 using Modular.Tensors;
 using Modular.Tests.Support;
+using Modular.Training;
 
 namespace Modular.Tests.Routing;
 
@@ -86,5 +90,26 @@ public sealed class GumbelRouterTests
         Assert.Equal(2f * MathF.Exp(-0.5f), router.Temperature);
         aware.OnTrainingStep(100);
         Assert.Equal(0.5f, router.Temperature); // floored at the minimum
+    }
+
+    [Fact]
+    public void The_trainer_gives_step_aware_routers_every_step_number()
+    {
+        var steps = new List<int>();
+        var anneal = GumbelRouter.Anneal(initial: 2f, minimum: 0.5f, rate: 0.1f);
+        var classifier = TransformerClassifier.Create(vocab: 8, dModel: 8, layers: 1, heads: 2, ff: 16, classes: 2, maxLength: 4, seed: 1);
+        var model = classifier.WithModules();
+        model.Attach(new BottleneckAdapter(reduction: 2), "a").Attach(new BottleneckAdapter(reduction: 2), "b");
+        var mixture = new Mixture(Routers.Gumbel(temperature: 2f, schedule: step =>
+        {
+            steps.Add(step);
+            return anneal(step);
+        }), ["a", "b"], granularity: RoutingGranularity.Example);
+        model.Active = mixture;
+        var sequences = Enumerable.Range(0, 12).Select(i => new[] { i % 8, (i + 1) % 8, 2, 3 }).ToList();
+        new Trainer(model, new Adam()).Fit(new SequenceDataset(sequences, sequences.Select(s => s[0] % 2).ToList(), batchSize: 4));
+
+        Assert.Equal([0, 1, 2], steps);
+        Assert.Equal(anneal(2), ((GumbelRouter)mixture.AllRouters.Single()).Temperature);
     }
 }

@@ -25,7 +25,4 @@ internal static class TinyTasks
 
     /// <summary>The opposite labels of <see cref="MostlyLow"/>: the same inputs need a different function.</summary>
     public static int MostlyHigh(int[] sequence) => 1 - MostlyLow(sequence);
-
-    /// <summary>Label 1 when the first token is even.</summary>
-    public static int FirstEven(int[] sequence) => sequence[0] % 2 == 0 ? 1 : 0;
 }
