@@ -23,14 +23,14 @@ public sealed class TrainerTests
     private static readonly SequenceDataset Train = TinyTasks.Make(48, TinyTasks.MostlyLow, seed: 1);
     private static readonly SequenceDataset Held = TinyTasks.Make(24, TinyTasks.MostlyLow, seed: 2, shuffle: false);
 
-    private static Trainer Build(TrainerOptions options, float learningRate = 0.01f) => Build(options, learningRate, out _);
+    private static Trainer Build(TrainerOptions options, float learningRate = 0.01f, RouterFactory? router = null) => Build(options, learningRate, out _, router);
 
-    private static Trainer Build(TrainerOptions options, float learningRate, out ModularModel model)
+    private static Trainer Build(TrainerOptions options, float learningRate, out ModularModel model, RouterFactory? router = null)
     {
         var classifier = TransformerClassifier.Create(TinyTasks.Vocabulary, dModel: 16, layers: 2, heads: 2, ff: 32, classes: 2, maxLength: TinyTasks.Length, seed: 1, dropout: 0.1f);
         model = classifier.WithModules(seed: 2);
         model.Attach(new BottleneckAdapter(reduction: 4), "a").Attach(new BottleneckAdapter(reduction: 4), "b");
-        model.Active = new Mixture(Routers.TopK(k: 1, noisy: true), ["a", "b"]);
+        model.Active = new Mixture(router ?? Routers.TopK(k: 1, noisy: true), ["a", "b"]);
         model.TrainOnly("a", "b", "head").TrainComposition();
         var optimizer = new AdamW(learningRate) { Schedule = LearningRateSchedule.WarmupLinear(3, 2 * BatchesPerEpoch) };
         return new Trainer(model, optimizer, options: options);
@@ -85,18 +85,25 @@ public sealed class TrainerTests
         Assert.NotEqual(first, other); // dropout and the noisy router draw from the seeded per-step source
     }
 
+    public static TheoryData<int, string> Interruptions => new()
+    {
+        { 5, "top-k" },     // mid-epoch
+        { 6, "top-k" },     // at an epoch boundary
+        { 5, "reinforce" }, // a router with state beyond its parameters: the reward baseline
+    };
+
     [Theory]
-    [InlineData(5)] // mid-epoch
-    [InlineData(6)] // at an epoch boundary
-    public void Resuming_from_a_checkpoint_reproduces_the_losses_of_an_uninterrupted_run(int interruptAt)
+    [MemberData(nameof(Interruptions))]
+    public void Resuming_from_a_checkpoint_reproduces_the_losses_of_an_uninterrupted_run(int interruptAt, string routing)
     {
         using var directory = new TemporaryDirectory();
         var path = Path.Combine(directory.Path, "run.safetensors");
-        var uninterrupted = Losses(Build(new TrainerOptions { Epochs = 2, Seed = 3 }).Fit(Train));
+        var router = routing == "top-k" ? Routers.TopK(k: 1, noisy: true) : Routers.Reinforce();
+        var uninterrupted = Losses(Build(new TrainerOptions { Epochs = 2, Seed = 3 }, router: router).Fit(Train));
 
-        var firstPart = Build(new TrainerOptions { Epochs = 2, Seed = 3, MaxSteps = interruptAt, CheckpointPath = path }).Fit(Train);
+        var firstPart = Build(new TrainerOptions { Epochs = 2, Seed = 3, MaxSteps = interruptAt, CheckpointPath = path }, router: router).Fit(Train);
         // a fresh model, optimiser and trainer, as in a new process
-        var rest = Build(new TrainerOptions { Epochs = 2, Seed = 3, CheckpointPath = path, Resume = true }).Fit(Train);
+        var rest = Build(new TrainerOptions { Epochs = 2, Seed = 3, CheckpointPath = path, Resume = true }, router: router).Fit(Train);
 
         Assert.Equal(interruptAt, firstPart.Steps);
         Assert.Equal(2 * BatchesPerEpoch, rest.Steps);
