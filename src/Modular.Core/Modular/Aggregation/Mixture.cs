@@ -154,10 +154,10 @@ public sealed class Mixture : Block
         foreach (var (m, rows) in Dispatch.Groups(decision))
         {
             var ym = y.IndexSelect(0, rows);
-            var out_ = modules[m].Apply(x.IndexSelect(0, rows), ym);
-            if (!out_.Shape.Equals(ym.Shape)) throw new ShapeMismatchException($"Mixture: {modules[m].Method} changes the output shape {ym.Shape} → {out_.Shape}; only shape-preserving modules can be mixed.");
+            var adapted = modules[m].Apply(x.IndexSelect(0, rows), ym);
+            if (!adapted.Shape.Equals(ym.Shape)) throw new ShapeMismatchException($"Mixture: {modules[m].Method} changes the output shape {ym.Shape} → {adapted.Shape}; only shape-preserving modules can be mixed.");
             var gate = Dispatch.Broadcastable(Dispatch.Gate(decision, rows, m), ym.Rank);
-            result = result.IndexAdd(0, rows, out_.Sub(ym).Mul(gate));
+            result = result.IndexAdd(0, rows, adapted.Sub(ym).Mul(gate));
         }
         return result;
     }
