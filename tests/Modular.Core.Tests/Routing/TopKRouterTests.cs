@@ -1,3 +1,5 @@
+using Modular.Aggregation;
+using Modular.Computation;
 using Modular.NN;
 using Modular.Reports;
 using Modular.Routing;
@@ -147,6 +149,32 @@ public sealed class TopKRouterTests
         Assert.Equal(6, site.Tokens);
         Assert.Equal(1, site.Dropped);                   // row 2 lost both assignments
         Assert.Equal([2.0, 2.0, 2.0], site.Load);          // kept assignments per expert
+    }
+
+    [Fact]
+    public void In_a_mixture_of_adapters_a_dropped_row_keeps_the_host_output_and_kept_rows_add_their_gated_changes()
+    {
+        var net = new Sequential(new Linear(3, 3, new Rng(2)));
+        var model = net.WithModules(seed: 3);
+        string[] adapters = ["e0", "e1", "e2"];
+        foreach (var name in adapters) model.Attach("0", new BottleneckAdapter(reduction: 1), name);
+        ModuleValues.Randomize(net, new Rng(4));
+        var mixture = new Mixture(Routers.TopK(k: 2, capacityFactor: 1f), adapters);
+        model.Active = mixture;
+        SetIdentity(((TopKRouter)mixture.AllRouters.Single()).Gate);
+        var x = OverflowingRows();
+        var y = net.Forward(x);
+
+        var linear = (Linear)net.Layers[0];
+        var h = x.Linear(linear.Weight, linear.Bias);
+        Tensor Change(int e, int row)
+        {
+            var hr = h.Narrow(0, row, 1).Contiguous();
+            return model.Sites["0"].Find(adapters[e])!.Apply(x.Narrow(0, row, 1).Contiguous(), hr).Sub(hr);
+        }
+        Assert.Equal(h.Narrow(0, 2, 1).ToArray(), y.Narrow(0, 2, 1).ToArray()); // dropped: exactly the host output
+        NnAssert.Close(y.Narrow(0, 1, 1).Contiguous(), h.Narrow(0, 1, 1).Add(Change(0, 1).Mul(0.5f / 0.8f)).Add(Change(2, 1).Mul(0.3f / 0.8f)), 1e-5, 1e-6, "row 1: both choices kept");
+        NnAssert.Close(y.Narrow(0, 0, 1).Contiguous(), h.Narrow(0, 0, 1).Add(Change(0, 0).Mul(0.5f / 0.8f)), 1e-5, 1e-6, "row 0: second choice dropped");
     }
 
     [Fact]
