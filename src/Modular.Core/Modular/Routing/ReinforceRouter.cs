@@ -82,8 +82,8 @@ public sealed class ReinforceRouter : Router, IAuxiliaryLoss
         logProbabilities = null;
         if (logPi is null) return null;
         float reward = -taskLoss.Item();
-        float b = Baseline ?? reward;
-        baseline[0] = BaselineDecay * b + (1f - BaselineDecay) * reward;
-        return logPi.Mul(-(reward - b));
+        float previous = Baseline ?? reward;
+        baseline[0] = BaselineDecay * previous + (1f - BaselineDecay) * reward;
+        return logPi.Mul(-(reward - previous));
     }
 }
