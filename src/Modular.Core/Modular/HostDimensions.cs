@@ -17,4 +17,12 @@ internal static class HostDimensions
         TransformerEmbeddings embeddings => embeddings.Tokens.Dimension,
         _ => null,
     };
+
+    /// <summary>Width of the last dimension of the host's output, or null when it cannot be known.</summary>
+    public static int? Output(Module host) => host switch
+    {
+        Linear linear => linear.OutFeatures,
+        FeedForward ff => ff.Down.OutFeatures,
+        _ => Input(host), // the other hosts keep their width
+    };
 }

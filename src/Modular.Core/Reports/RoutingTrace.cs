@@ -35,7 +35,8 @@ public sealed class RoutingTrace
         get
         {
             if (sites.TryGetValue(site, out var exact)) return exact;
-            var matches = order.Where(s => s.EndsWith(site, StringComparison.Ordinal)).ToList();
+            // whole path segments only: "1.feedForward" must not match "layers.11.feedForward"
+            var matches = order.Where(s => s.EndsWith($".{site}", StringComparison.Ordinal)).ToList();
             return matches.Count == 1 ? sites[matches[0]]
                 : throw new ConfigurationException($"The routing trace has {(matches.Count == 0 ? "no" : "several")} site{(matches.Count == 0 ? "" : "s")} matching '{site}'. Recorded sites: {(order.Count == 0 ? "none (was a trace set before the forward pass?)" : string.Join(", ", order))}.");
         }
@@ -52,7 +53,7 @@ public sealed class RoutingTrace
     /// </summary>
     public Heatmap Heatmap(string site, bool normalizeColumns = false, string? title = null)
     {
-        var record = int.TryParse(site, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int index) ? this[index] : this[site];
+        var record = Find(site);
         return new Heatmap(record.ModuleByLabel(normalizeColumns), record.Modules, record.LabelNames)
         {
             Title = title ?? $"Routing at {record.Site}",
@@ -62,10 +63,16 @@ public sealed class RoutingTrace
         };
     }
 
+    /// <summary>A site by path (which wins, since the layers of a Sequential are named 0, 1, …), by index as text, or by path suffix.</summary>
+    private SiteRouting Find(string site) =>
+        sites.TryGetValue(site, out var exact) ? exact
+        : int.TryParse(site, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int index) ? this[index]
+        : this[site];
+
     /// <summary>Assignments per module at a site, as expert-load bars.</summary>
     public ExpertLoad Load(string site, string? title = null)
     {
-        var record = int.TryParse(site, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int index) ? this[index] : this[site];
+        var record = Find(site);
         return new ExpertLoad(record.Load.Select(l => (long)Math.Round(l)).ToList(), expertNames: record.Modules)
         {
             Title = title ?? $"Load at {record.Site}",

@@ -64,8 +64,10 @@ public sealed class SiteRouting
     public IReadOnlyList<string> LabelNames => LabelIds.Select(id => id < 0 ? "all" : trace.LabelName(id)).ToList();
 
     /// <summary>
-    /// The modules × labels matrix: entry [m, l] is the weight routed to module m from examples labelled l;
-    /// normalised per label (columns sum to 1) when <paramref name="normalizeColumns"/>.
+    /// The modules × labels matrix: entry [m, l] is how much was routed to module m from examples labelled l — the number
+    /// of kept assignments for top-k routers (tokens sent to each expert), the routing weight for dense routers (a
+    /// Polytropon allocation, a soft mixture), one per example for fixed routing; normalised per label (columns sum to 1)
+    /// when <paramref name="normalizeColumns"/>.
     /// </summary>
     public double[,] ModuleByLabel(bool normalizeColumns = false)
     {

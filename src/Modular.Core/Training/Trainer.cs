@@ -13,7 +13,7 @@ namespace Modular.Training;
 /// One training loop for every training setting — joint multi-task, continual, post-hoc — since the setting is
 /// decided by what is trainable and how batches are routed, not by the loop. It runs epochs or a number of steps,
 /// adds routers' auxiliary losses, evaluates (overall and per group), stops early, checkpoints the trainable
-/// parameters and the optimiser atomically, resumes exactly, and reports progress events. It prints nothing.
+/// parameters, buffers and the optimiser atomically, resumes exactly, and reports progress events. It prints nothing.
 /// </summary>
 public sealed class Trainer
 {
@@ -97,10 +97,13 @@ public sealed class Trainer
                 index++;
                 state.Epoch = epoch;
                 state.BatchInEpoch = index;
-                history.Add(new TrainingRecord(state.Step, loss, new Dictionary<string, double> { ["learning rate"] = Optimizer.CurrentLearningRate(Optimizer.Groups[0]) }));
-                progress?.Report(new TrainingProgress(state.Step, totalSteps, loss, clock.Elapsed) { Epoch = epoch + 1, TotalEpochs = Options.Epochs, RunName = Options.RunName });
+                var stepMetrics = new Dictionary<string, double> { ["learning rate"] = Optimizer.CurrentLearningRate(Optimizer.Groups[0]) };
+                history.Add(new TrainingRecord(state.Step, loss, stepMetrics));
                 if (evaluation is not null && Options.EvaluateEvery is { } every && state.Step % every == 0)
                     (last, stop) = EvaluateAndDecide(evaluation, state, history);
+                // the latest evaluation rides along until the next one, so a display can show it beside the loss
+                var shown = last is null ? stepMetrics : stepMetrics.Concat(EvaluationMetrics(last)).ToDictionary();
+                progress?.Report(new TrainingProgress(state.Step, totalSteps, loss, clock.Elapsed) { Epoch = epoch + 1, TotalEpochs = Options.Epochs, RunName = Options.RunName, Metrics = shown });
                 if (stop) break;
             }
             if (stop) break;
@@ -135,14 +138,20 @@ public sealed class Trainer
     private (EvaluationResult Result, bool Stop) EvaluateAndDecide(IBatchSource evaluation, LoopState state, TrainingRun history)
     {
         var result = Evaluate(evaluation);
-        var metrics = result.Metrics.ToDictionary(m => $"eval {m.Key}", m => m.Value);
-        metrics["eval loss"] = result.Loss;
-        history.Add(new TrainingRecord(state.Step, null, metrics));
+        history.Add(new TrainingRecord(state.Step, null, EvaluationMetrics(result)));
         double score = result.Metrics.TryGetValue(Objective.PrimaryMetric, out var m) ? m : -result.Loss;
         if (state.Best is null || score > state.Best) { state.Best = score; state.BadEvaluations = 0; }
         else state.BadEvaluations++;
         SaveCheckpoint(state);
         return (result, Options.EarlyStoppingPatience is { } patience && state.BadEvaluations >= patience);
+    }
+
+    /// <summary>An evaluation as history and progress metrics: "eval loss", "eval accuracy", "eval accuracy/de", ….</summary>
+    private static Dictionary<string, double> EvaluationMetrics(EvaluationResult result)
+    {
+        var metrics = result.Metrics.ToDictionary(m => $"eval {m.Key}", m => m.Value);
+        metrics["eval loss"] = result.Loss;
+        return metrics;
     }
 
     /// <summary>Loss and metrics on <paramref name="data"/> in evaluation mode, overall and per group if <see cref="TrainerOptions.GroupMetricsBy"/> is set.</summary>
@@ -203,6 +212,8 @@ public sealed class Trainer
         if (Options.CheckpointPath is not { } path) return;
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var (name, p) in root.NamedParameters()) if (p.Trainable) tensors.Add(new($"parameters.{name}", p));
+        // buffers hold state that training changes besides the parameters (e.g. a REINFORCE router's reward baseline)
+        foreach (var (name, b) in root.NamedBuffers()) tensors.Add(new($"buffers.{name}", b));
         foreach (var (name, t) in Optimizer.State()) tensors.Add(new($"optimizer.{name}", t));
         var metadata = new Dictionary<string, string>
         {
@@ -220,17 +231,13 @@ public sealed class Trainer
     private LoopState LoadCheckpoint(string path)
     {
         var file = SafeTensorsFile.Read(path);
-        var parameters = root.NamedParameters().ToDictionary(e => e.Path, e => e.Parameter, StringComparer.Ordinal);
+        var parameters = root.NamedParameters().ToDictionary(e => e.Path, e => (Tensor)e.Parameter, StringComparer.Ordinal);
+        var buffers = root.NamedBuffers().ToDictionary(e => e.Path, e => e.Buffer, StringComparer.Ordinal);
         var optimizerState = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var name in file.Names)
         {
-            if (name.StartsWith("parameters.", StringComparison.Ordinal))
-            {
-                var p = name["parameters.".Length..];
-                if (!parameters.TryGetValue(p, out var parameter))
-                    throw new CheckpointFormatException($"Checkpoint '{path}' holds parameter '{p}', which this model does not have; it was written for a different model or module set.");
-                parameter.Assign(file.Get(name));
-            }
+            if (name.StartsWith("parameters.", StringComparison.Ordinal)) Restore(parameters, name, "parameters.");
+            else if (name.StartsWith("buffers.", StringComparison.Ordinal)) Restore(buffers, name, "buffers.");
             else if (name.StartsWith("optimizer.", StringComparison.Ordinal)) optimizerState[name["optimizer.".Length..]] = file.Get(name);
         }
         Optimizer.LoadState(optimizerState, Read("optimizer_steps"));
@@ -242,6 +249,16 @@ public sealed class Trainer
             BadEvaluations = Read("bad_evaluations"),
             Best = file.Metadata.TryGetValue("best", out var b) ? double.Parse(b, CultureInfo.InvariantCulture) : null,
         };
+
+        void Restore(Dictionary<string, Tensor> into, string name, string prefix)
+        {
+            if (!into.TryGetValue(name[prefix.Length..], out var target))
+                throw new CheckpointFormatException($"Checkpoint '{path}' holds '{name}', which this model does not have; it was written for a different model or module set.");
+            using var saved = file.Get(name);
+            if (!saved.Shape.Equals(target.Shape))
+                throw new CheckpointFormatException($"Checkpoint '{path}' holds '{name}' of shape {saved.Shape}, but this model's has shape {target.Shape}; it was written for a differently sized model.");
+            target.CopyFrom(saved);
+        }
 
         int Read(string key) => file.Metadata.TryGetValue(key, out var v) && int.TryParse(v, CultureInfo.InvariantCulture, out var n) ? n
             : throw new CheckpointFormatException($"Checkpoint '{path}' lacks the trainer's '{key}' entry; it was not written by Trainer.");

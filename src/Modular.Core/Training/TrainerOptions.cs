@@ -18,7 +18,7 @@ public sealed record TrainerOptions
     /// <summary>Clip the global gradient norm to this value; null = no clipping.</summary>
     public float? ClipGradientNorm { get; init; }
 
-    /// <summary>Write a checkpoint of the trainable parameters and the optimiser here (atomically) at each evaluation and at the end; null = none.</summary>
+    /// <summary>Write a checkpoint of the trainable parameters, the buffers and the optimiser here (atomically) at each evaluation, epoch end and the end; null = none.</summary>
     public string? CheckpointPath { get; init; }
 
     /// <summary>Resume from the checkpoint at <see cref="CheckpointPath"/> if it exists.</summary>

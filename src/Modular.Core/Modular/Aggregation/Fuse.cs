@@ -45,7 +45,8 @@ public sealed class Fuse : Block
         foreach (var site in model.Sites.Values.OrderBy(s => s.Index))
         {
             if (layers.ContainsKey(site) || !Names.Any(n => site.Find(n) is not null)) continue;
-            int d = HostDimensions.Input(site.Host) ?? throw new ConfigurationException($"Fuse at '{site.HostPath}': cannot tell the width of a {site.Host.GetType().Name}.");
+            // query, keys and values all read host outputs (before and after each fused module)
+            int d = HostDimensions.Output(site.Host) ?? throw new ConfigurationException($"Fuse at '{site.HostPath}': cannot tell the output width of a {site.Host.GetType().Name}.");
             layers[site] = site.AddCompositionState("fusion", new FusionLayer(d, rng));
         }
     }

@@ -17,8 +17,9 @@ public enum MixtureAggregation
 /// <summary>
 /// Learned routing among named modules at every site where they are attached: a router (top-k mixture of experts,
 /// Gumbel straight-through, Polytropon allocation, REINFORCE) scores the modules for each token or example, and the
-/// chosen ones are aggregated. The routing level says whether each site has its own router (layer-wise), one decision
-/// is reused everywhere (naive global), or one router emits a decision per site (global).
+/// chosen ones are aggregated. The routing level says whether each site decides from its own input with its own router
+/// (layer-wise), one decision is reused everywhere (naive global), or the first site's input decides, once, a possibly
+/// different choice for every site through one router head per site (global).
 /// </summary>
 public sealed class Mixture : Block
 {
@@ -65,12 +66,12 @@ public sealed class Mixture : Block
     /// <inheritdoc/>
     public override IEnumerable<string> Names => names;
 
-    /// <summary>The router of a site (layer-wise) or the shared one.</summary>
-    public Router RouterAt(Site site) => Level == RoutingLevel.LayerWise
-        ? routers.TryGetValue(site, out var r) ? r : throw new ConfigurationException($"Mixture has no router at '{site?.HostPath}'; is the composition active?")
-        : shared ?? throw new ConfigurationException("Mixture is not bound to a model yet; set it as the model's Active composition.");
+    /// <summary>The router that decides for a site: its own (layer-wise, global) or the shared one (naive global).</summary>
+    public Router RouterAt(Site site) => Level == RoutingLevel.NaiveGlobal
+        ? shared ?? throw new ConfigurationException("Mixture is not bound to a model yet; set it as the model's Active composition.")
+        : routers.TryGetValue(site, out var r) ? r : throw new ConfigurationException($"Mixture has no router at '{site?.HostPath}'; is the composition active?");
 
-    /// <summary>Every router this mixture created.</summary>
+    /// <summary>Every router this mixture created, in site order.</summary>
     public IEnumerable<Router> AllRouters => shared is null ? routers.Values : [shared];
 
     /// <inheritdoc/>
@@ -88,16 +89,12 @@ public sealed class Mixture : Block
         {
             var missing = names.Where(n => site.Find(n) is null).ToList();
             if (missing.Count > 0) throw new ConfigurationException($"Mixture at '{site.HostPath}': modules {string.Join(", ", missing)} are not attached there; every routed module must be attached at the same sites.");
-            int dimension = HostDimensions.Input(site.Host) ?? throw new ConfigurationException($"Mixture at '{site.HostPath}': cannot tell the input width of a {site.Host.GetType().Name} to size the router.");
-            if (Level == RoutingLevel.LayerWise) routers[site] = site.AddCompositionState("router", Factory(dimension, names.Length, rng));
-            else if (shared is null)
-            {
-                int outputs = Level == RoutingLevel.Global ? names.Length * boundSites.Count : names.Length;
-                shared = site.AddCompositionState("router", Factory(dimension, outputs, rng));
-            }
+            // a global router's heads all read the first site's input
+            var reads = Level == RoutingLevel.Global ? boundSites[0] : site;
+            int dimension = HostDimensions.Input(reads.Host) ?? throw new ConfigurationException($"Mixture at '{reads.HostPath}': cannot tell the input width of a {reads.Host.GetType().Name} to size the router.");
+            if (Level != RoutingLevel.NaiveGlobal) routers[site] = site.AddCompositionState("router", Factory(dimension, names.Length, rng));
+            else shared ??= site.AddCompositionState("router", Factory(dimension, names.Length, rng));
         }
-        if (Level == RoutingLevel.Global && shared is TopKRouter or PolytroponRouter)
-            throw new ConfigurationException("Global routing emits one choice per site from a single distribution over sites × modules; use a Gumbel or REINFORCE router (top-k and Polytropon routers are layer-wise or naive-global).");
     }
 
     /// <inheritdoc/>
@@ -120,20 +117,35 @@ public sealed class Mixture : Block
 
     private RoutingDecision Decide(Site site, Tensor features)
     {
-        if (Level == RoutingLevel.LayerWise) return RouterAt(site).Route(features);
-        var context = ForwardContext.Current ?? throw new ConfigurationException($"Mixture with {Level} routing caches one decision per forward pass in the ForwardContext; run the model through ModularModel.Forward.");
-        if (!context.Cache.TryGetValue(this, out var cached))
-        {
-            cached = shared!.Route(features);
-            context.Cache[this] = cached;
-        }
-        var decision = (RoutingDecision)cached;
-        if (Level == RoutingLevel.NaiveGlobal) return decision;
-        // Global: the shared router scored sites × modules; each site takes its own block, renormalised.
-        int position = boundSites.IndexOf(site);
-        var block = decision.Weights.Narrow(1, position * names.Length, names.Length);
-        var probabilities = decision.Probabilities.Narrow(1, position * names.Length, names.Length);
-        return new RoutingDecision(block.Div(block.Sum(-1, keepDim: true).Add(1e-12f)), probabilities.Div(probabilities.Sum(-1, keepDim: true).Add(1e-12f)));
+        if (Level == RoutingLevel.LayerWise) return routers[site].Route(features);
+        var context = ForwardContext.Current ?? throw new ConfigurationException($"Mixture with {Level} routing keeps one decision per forward pass in the ForwardContext; run the model through ModularModel.Forward or inside ForwardContext.Begin(...).");
+        if (context.Cache.TryGetValue(this, out var cached) && cached is PassDecisions current && current.Serves(site)) return current.Decisions[site];
+        // the first site of a forward pass decides for every site, from its own input
+        var pass = new PassDecisions(DecideForAllSites(features));
+        pass.Serves(site);
+        context.Cache[this] = pass;
+        return pass.Decisions[site];
+    }
+
+    private Dictionary<Site, RoutingDecision> DecideForAllSites(Tensor features)
+    {
+        if (Level == RoutingLevel.Global) return boundSites.ToDictionary(s => s, s => routers[s].Route(features));
+        var decision = shared!.Route(features);
+        return boundSites.ToDictionary(s => s, _ => decision);
+    }
+
+    /// <summary>
+    /// The decisions of one forward pass for the global levels. Each site takes its decision once; a site asking again
+    /// means a new pass has begun (e.g. a second forward pass inside the same context), which decides anew.
+    /// </summary>
+    private sealed class PassDecisions(Dictionary<Site, RoutingDecision> decisions)
+    {
+        private readonly HashSet<Site> served = [];
+
+        public IReadOnlyDictionary<Site, RoutingDecision> Decisions => decisions;
+
+        /// <summary>Marks <paramref name="site"/> as served; false if it already was in this pass.</summary>
+        public bool Serves(Site site) => served.Add(site);
     }
 
     private static Tensor SumRepresentations(IReadOnlyList<ComputationModule> modules, RoutingDecision decision, Tensor x, Tensor y)
@@ -142,10 +154,10 @@ public sealed class Mixture : Block
         foreach (var (m, rows) in Dispatch.Groups(decision))
         {
             var ym = y.IndexSelect(0, rows);
-            var out_ = modules[m].Apply(x.IndexSelect(0, rows), ym);
-            if (!out_.Shape.Equals(ym.Shape)) throw new ShapeMismatchException($"Mixture: {modules[m].Method} changes the output shape {ym.Shape} → {out_.Shape}; only shape-preserving modules can be mixed.");
+            var adapted = modules[m].Apply(x.IndexSelect(0, rows), ym);
+            if (!adapted.Shape.Equals(ym.Shape)) throw new ShapeMismatchException($"Mixture: {modules[m].Method} changes the output shape {ym.Shape} → {adapted.Shape}; only shape-preserving modules can be mixed.");
             var gate = Dispatch.Broadcastable(Dispatch.Gate(decision, rows, m), ym.Rank);
-            result = result.IndexAdd(0, rows, out_.Sub(ym).Mul(gate));
+            result = result.IndexAdd(0, rows, adapted.Sub(ym).Mul(gate));
         }
         return result;
     }

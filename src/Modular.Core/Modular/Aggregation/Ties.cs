@@ -41,7 +41,8 @@ public static class Ties
     public static float[] Trim(float[] vector, float density)
     {
         ArgumentNullException.ThrowIfNull(vector);
-        int keep = (int)Math.Ceiling(density * vector.Length);
+        // the density as written: 0.3f·100 is 30.000002 in binary floating point, whose ceiling would keep 31
+        int keep = (int)Math.Ceiling((decimal)density * vector.Length);
         var order = Enumerable.Range(0, vector.Length).OrderByDescending(i => Math.Abs(vector[i])).ThenBy(i => i).Take(keep);
         var result = new float[vector.Length];
         foreach (var i in order) result[i] = vector[i];

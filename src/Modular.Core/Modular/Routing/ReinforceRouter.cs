@@ -12,6 +12,7 @@ namespace Modular.Routing;
 public sealed class ReinforceRouter : Router, IAuxiliaryLoss
 {
     private readonly Rng rng;
+    private readonly Tensor baseline;
     private Tensor? logProbabilities;
 
     /// <summary>Creates a policy over <paramref name="modules"/> modules; the baseline is an exponential moving average with <paramref name="baselineDecay"/>.</summary>
@@ -24,6 +25,9 @@ public sealed class ReinforceRouter : Router, IAuxiliaryLoss
         ModuleCount = modules;
         BaselineDecay = baselineDecay;
         Policy = Add("policy", new Linear(dimension, modules, rng));
+        // a buffer, so that checkpoints carry it and a resumed run continues with the same baseline; NaN = no reward seen yet
+        using var unset = Tensor.Full(float.NaN, 1);
+        baseline = AddBuffer("baseline", unset);
     }
 
     private int ModuleCount { get; }
@@ -38,7 +42,7 @@ public sealed class ReinforceRouter : Router, IAuxiliaryLoss
     public float BaselineDecay { get; }
 
     /// <summary>The current baseline b (moving average of rewards); null before the first update.</summary>
-    public float? Baseline { get; private set; }
+    public float? Baseline => float.IsNaN(baseline[0]) ? null : baseline[0];
 
     /// <inheritdoc/>
     public override RoutingDecision Route(Tensor features)
@@ -78,8 +82,8 @@ public sealed class ReinforceRouter : Router, IAuxiliaryLoss
         logProbabilities = null;
         if (logPi is null) return null;
         float reward = -taskLoss.Item();
-        float baseline = Baseline ?? reward;
-        Baseline = BaselineDecay * baseline + (1f - BaselineDecay) * reward;
-        return logPi.Mul(-(reward - baseline));
+        float previous = Baseline ?? reward;
+        baseline[0] = BaselineDecay * previous + (1f - BaselineDecay) * reward;
+        return logPi.Mul(-(reward - previous));
     }
 }

@@ -9,6 +9,9 @@ public enum RoutingLevel
     /// <summary>One router decides once per forward pass (at the first site it meets) and every site reuses that choice.</summary>
     NaiveGlobal,
 
-    /// <summary>One router decides once per forward pass, emitting a possibly different choice for each site.</summary>
+    /// <summary>
+    /// Decisions for every site are made once per forward pass, at the first site and from its input, by one router head
+    /// per site: a possibly different choice for each site from a single global view of the example.
+    /// </summary>
     Global,
 }

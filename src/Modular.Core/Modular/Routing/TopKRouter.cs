@@ -8,8 +8,11 @@ namespace Modular.Routing;
 /// weights renormalised over the k (k = 1 Switch, k = 2 GShard/Mixtral). Optional noisy gating (Shazeer et al.,
 /// 2017) adds learned Gaussian noise to the logits while training. With a capacity factor c &gt; 0 each module takes
 /// at most ⌈⌈rows/modules⌉·c⌉ assignments — first choices of all rows before second choices, in row order — and
-/// the overflow is dropped (the row keeps the residual). Each call adds the Switch load-balancing loss
-/// α·N·Σᵢ fᵢPᵢ and the router z-loss β·mean(logsumexp(logits)²) to the auxiliary loss.
+/// the overflow is dropped (the row keeps the residual). Each call in training adds the Switch load-balancing loss
+/// α·N·Σᵢ fᵢPᵢ and the router z-loss β·mean(logsumexp(logits)²) to the auxiliary loss, where Pᵢ is the mean router
+/// probability of module i and fᵢ the share of the rows·k top-k assignments that chose it, counted before capacity
+/// (for k = 1 Switch's fraction of tokens; for k &gt; 1 f still sums to 1, so a balanced router scores 1). fᵢ is a
+/// count, so the loss's gradient flows through Pᵢ only.
 /// </summary>
 public sealed class TopKRouter : Router, IAuxiliaryLoss
 {
@@ -65,8 +68,11 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
     /// <inheritdoc/>
     public override string Description => $"top-{TopK} of {Modules}{(CapacityFactor > 0 ? $", capacity ×{CapacityFactor:G3}" : "")}{(Noise is null ? "" : ", noisy")}";
 
-    /// <summary>Assignments each module can take for <paramref name="rows"/> rows (int.MaxValue without a capacity factor).</summary>
-    public int Capacity(int rows) => CapacityFactor <= 0f ? int.MaxValue : (int)Math.Ceiling(Math.Ceiling((double)rows / Modules) * CapacityFactor);
+    /// <summary>
+    /// Assignments each module can take for <paramref name="rows"/> rows (int.MaxValue without a capacity factor). The factor
+    /// counts as written: 1.1f is 1.10000002 in binary, and ⌈10·1.10000002⌉ would give 12 slots instead of 11.
+    /// </summary>
+    public int Capacity(int rows) => CapacityFactor <= 0f ? int.MaxValue : (int)Math.Ceiling(Math.Ceiling((decimal)rows / Modules) * (decimal)CapacityFactor);
 
     /// <inheritdoc/>
     public override RoutingDecision Route(Tensor features)
