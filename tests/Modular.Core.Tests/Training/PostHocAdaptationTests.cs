@@ -38,6 +38,6 @@ public sealed class PostHocAdaptationTests
         var model = TransformerClassifier.Create(TinyTasks.Vocabulary, 8, 1, 2, 16, 2, TinyTasks.Length).WithModules();
         model.Attach(new LoRA(rank: 2), "task");
         var error = Assert.Throws<ModulePathException>(() => model.TrainOnly("tsak"));
-        Assert.Equal("TrainOnly: 'tsak' is neither an attached module (task) nor a pattern matching a layer of the base model.", error.Message);
+        Assert.Equal("TrainOnly: 'tsak' is neither an attached module (task) nor a pattern matching a layer of the base model that has parameters.", error.Message);
     }
 }
