@@ -100,7 +100,7 @@ float LearningRate(IModuleSpec spec) => spec switch
 // %%
 var curves = new TrainingHistory { Title = "Training loss, first seed", Caption = "every method on the same base and data" };
 var table = MethodComparison.Run(seed => PretrainedBase.LoadClassifier(gettext.Programs.Count, seed), methods, train, dev, test,
-    options.SeedList, new TrainerOptions { Epochs = options.Size(8, 1) }, LearningRate,
+    options.SeedList, new TrainerOptions { Epochs = options.Size(6, 1) }, LearningRate,
     onOutcome: outcome =>
     {
         Console.WriteLine($"{outcome.Method,-32} seed {outcome.Seed}: accuracy {outcome.Metric:F3} ({outcome.Time.TotalSeconds:F0} s)");
