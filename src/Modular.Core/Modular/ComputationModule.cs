@@ -51,7 +51,18 @@ public abstract class ComputationModule : Module
     /// <summary>
     /// Adds (<paramref name="sign"/> = 1) or removes (−1) this module's effect from the weights of the site's host
     /// (or a layer next to it), so the base alone computes what base + module computed. Only with <see cref="CanMerge"/>.
+    /// By default a module with a <see cref="WeightDelta"/> adds ±ΔW to its linear host's weight.
     /// </summary>
-    public virtual void MergeInto(Site site, float sign) =>
-        throw new ConfigurationException($"{Method} modules cannot be merged into the base weights; only parameter-composition modules such as LoRA and (IA)³ can.");
+    public virtual void MergeInto(Site site, float sign)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        if (!CanMerge || site.Host is not Linear linear || WeightDelta() is not { } delta)
+            throw new ConfigurationException($"{Method} modules cannot be merged into the base weights; only parameter-composition modules such as LoRA and (IA)³ can.");
+        using (delta)
+        {
+            using var scaled = delta.Mul(sign);
+            using var merged = linear.Weight.Add(scaled);
+            linear.Weight.Assign(merged);
+        }
+    }
 }

@@ -59,13 +59,4 @@ public sealed class WeightDeltaModule : ComputationModule
     /// <inheritdoc/>
     public override bool CanMerge => true;
 
-    /// <inheritdoc/>
-    public override void MergeInto(Site site, float sign)
-    {
-        ArgumentNullException.ThrowIfNull(site);
-        var linear = (Linear)site.Host;
-        using var scaled = Delta.Mul(sign);
-        using var merged = linear.Weight.Add(scaled);
-        linear.Weight.Assign(merged);
-    }
 }

@@ -84,14 +84,4 @@ public sealed class LoRAModule : ComputationModule, Aggregation.IParameterAverag
     /// <inheritdoc/>
     public override bool CanMerge => true;
 
-    /// <inheritdoc/>
-    public override void MergeInto(Site site, float sign)
-    {
-        ArgumentNullException.ThrowIfNull(site);
-        var linear = (Linear)site.Host;
-        using var delta = WeightDelta()!;
-        using var scaled = delta.Mul(sign);
-        using var merged = linear.Weight.Add(scaled);
-        linear.Weight.Assign(merged);
-    }
 }

@@ -90,14 +90,4 @@ public sealed class SparseDeltaModule : ComputationModule
     /// <inheritdoc/>
     public override bool CanMerge => true;
 
-    /// <inheritdoc/>
-    public override void MergeInto(Site site, float sign)
-    {
-        ArgumentNullException.ThrowIfNull(site);
-        var linear = (Linear)site.Host;
-        using var masked = WeightDelta()!;
-        using var scaled = masked.Mul(sign);
-        using var merged = linear.Weight.Add(scaled);
-        linear.Weight.Assign(merged);
-    }
 }
