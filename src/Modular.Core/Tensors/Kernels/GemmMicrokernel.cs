@@ -100,6 +100,7 @@ internal readonly unsafe struct GemmMicrokernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply6x16(int depth, float* a, float* b, float* c, nint ldc, float beta)
     {
+        PrefetchTile(c, ldc, 6, 16);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < depth; p++, a += 6, b += 16)
