@@ -143,6 +143,27 @@ public class GemmTests
     }
 
     [Fact]
+    public void Products_running_concurrently_on_several_threads_are_each_exact()
+    {
+        var rng = new Random(13);
+        var a = Matrix.Random(rng, 300, 200, transposed: false);
+        var b = Matrix.Random(rng, 200, 250, transposed: true);
+        float[] Product()
+        {
+            var c = new float[300 * 250];
+            Gemm.Multiply(300, 250, 200, 1f, a.Data, a.RowStride, a.ColumnStride, b.Data, b.RowStride, b.ColumnStride, 0f, c, 250);
+            return c;
+        }
+        var expected = Product();
+        var results = new float[8][];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            for (int repeat = 0; repeat < 20; repeat++) results[i] = Product();
+        });
+        Assert.All(results, result => Assert.Equal(expected, result));
+    }
+
+    [Fact]
     public void A_span_too_short_for_the_shape_and_strides_is_rejected()
     {
         var error = Assert.Throws<ShapeMismatchException>(() => Gemm.Multiply(4, 4, 4, 1f, new float[15], 4, 1, new float[16], 4, 1, 0f, new float[16], 4));

@@ -47,7 +47,7 @@ internal readonly unsafe struct GemmMicrokernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply8x32(int depth, float* a, float* b, float* c, nint ldc, float beta)
     {
-        PrefetchTile(c, ldc, 8, 2);
+        PrefetchTile(c, ldc, 8, 32);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < depth; p++, a += 8, b += 32)
@@ -69,14 +69,19 @@ internal readonly unsafe struct GemmMicrokernel
 
     /// <summary>
     /// Starts loading the C tile into L1 while the depth loop runs, so the store at the end does not stall on a
-    /// cache miss (C is usually far bigger than L2, and each depth block reads it back).
+    /// cache miss (C is usually far bigger than L2, and each depth block reads it back). A row of
+    /// <paramref name="columns"/> floats spans one more cache line when C is not 64-byte aligned: its last float is
+    /// fetched too.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchTile(float* c, nint ldc, int rows, int cacheLines)
+    private static void PrefetchTile(float* c, nint ldc, int rows, int columns)
     {
         if (!Sse.IsSupported) return;
         for (int i = 0; i < rows; i++, c += ldc)
-            for (int line = 0; line < cacheLines; line++) Sse.Prefetch0(c + 16 * line);
+        {
+            for (int j = 0; j < columns; j += 16) Sse.Prefetch0(c + j);
+            Sse.Prefetch0(c + columns - 1);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -95,6 +100,7 @@ internal readonly unsafe struct GemmMicrokernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply6x16(int depth, float* a, float* b, float* c, nint ldc, float beta)
     {
+        PrefetchTile(c, ldc, 6, 16);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < depth; p++, a += 6, b += 16)
