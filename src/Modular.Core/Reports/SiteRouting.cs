@@ -6,6 +6,7 @@ public sealed class SiteRouting
     private readonly RoutingTrace trace;
     private readonly Dictionary<int, double[]> byLabel = [];
     private readonly double[] load;
+    private readonly long[] overflow;
     private readonly double[] probabilitySum;
 
     internal SiteRouting(string site, IReadOnlyList<string> modules, RoutingTrace trace)
@@ -14,6 +15,7 @@ public sealed class SiteRouting
         Modules = modules;
         this.trace = trace;
         load = new double[modules.Count];
+        overflow = new long[modules.Count];
         probabilitySum = new double[modules.Count];
     }
 
@@ -81,6 +83,11 @@ public sealed class SiteRouting
         }
         return matrix;
     }
+
+    /// <summary>Assignments per module that did not fit its capacity.</summary>
+    public IReadOnlyList<long> Overflow => overflow;
+
+    internal void AddOverflow(int module) => overflow[module]++;
 
     internal void Add(int module, int label, double weight)
     {

@@ -43,6 +43,7 @@ public abstract class Router : Module
                 {
                     int assignment = row * chosen.ShapeArray[1] + j;
                     if (decision.Kept is null || decision.Kept[assignment]) record.Add(chosen.Span[assignment], label, 1.0);
+                    else record.AddOverflow(chosen.Span[assignment]);
                 }
             }
             else
