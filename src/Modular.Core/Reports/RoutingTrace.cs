@@ -73,10 +73,10 @@ public sealed class RoutingTrace
     public ExpertLoad Load(string site, string? title = null)
     {
         var record = Find(site);
-        return new ExpertLoad(record.Load.Select(l => (long)Math.Round(l)).ToList(), record.Overflow, expertNames: record.Modules)
+        return new ExpertLoad(record.Load.Select((l, i) => (long)Math.Round(l) + record.Overflow[i]).ToList(), record.Overflow, expertNames: record.Modules)
         {
             Title = title ?? $"Load at {record.Site}",
-            Caption = $"assignments per expert (kept, and over capacity); {record.Dropped:N0} of {record.Tokens:N0} tokens lost every expert ({record.DroppedRate:P1})",
+            Caption = $"assignments routed to each expert, those over capacity dropped; {record.Dropped:N0} of {record.Tokens:N0} tokens lost every expert ({record.DroppedRate:P1})",
         };
     }
 
