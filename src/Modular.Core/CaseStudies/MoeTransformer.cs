@@ -10,7 +10,7 @@ namespace Modular.CaseStudies;
 /// the Switch load-balancing and z-losses. Every routing decision is recorded in <see cref="Routing"/>, labelled by
 /// the batch metadata key given at creation (e.g. the script or language of each example).
 /// </summary>
-public sealed class MoeTransformer : TransformerClassifier
+public sealed class MoeTransformer : TransformerClassifier, IRoutingHeatmapSource
 {
     private MoeTransformer(int vocabulary, int dimension, int layers, int heads, int feedForward, int classes, int maxLength, Rng rng, Func<int, Rng, Layer> blocks, RoutingTrace routing)
         : base(vocabulary, dimension, layers, heads, feedForward, classes, maxLength, rng, 0f, blocks)
@@ -33,6 +33,15 @@ public sealed class MoeTransformer : TransformerClassifier
 
     /// <summary>Routing statistics of every expert layer since the last <see cref="RoutingTrace.Clear"/>.</summary>
     public RoutingTrace Routing { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> RoutedLayers => Routing.RoutedLayers;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> RoutingGroupings => Routing.RoutingGroupings;
+
+    /// <inheritdoc/>
+    public Heatmap RoutingHeatmap(string layer, string groupBy) => Routing.RoutingHeatmap(layer, groupBy);
 
     /// <summary>The mixture-of-experts layers with their paths.</summary>
     public IReadOnlyList<(string Path, MixtureOfExperts Layer)> ExpertLayers =>

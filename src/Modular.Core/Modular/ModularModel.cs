@@ -329,15 +329,12 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> RoutedLayers => Trace?.Sites.Select(s => s.Site).ToList() ?? [];
+    public IReadOnlyList<string> RoutedLayers => Trace?.RoutedLayers ?? [];
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> RoutingGroupings => [Trace?.LabelKey ?? "all"];
+    public IReadOnlyList<string> RoutingGroupings => Trace?.RoutingGroupings ?? ["all"];
 
     /// <inheritdoc/>
-    public Heatmap RoutingHeatmap(string layer, string groupBy)
-    {
-        var trace = Trace ?? throw new ConfigurationException("No routing trace is recorded; set model.Trace = new RoutingTrace(\"language\", names) before running the model.");
-        return trace.Heatmap(layer);
-    }
+    public Heatmap RoutingHeatmap(string layer, string groupBy) =>
+        (Trace ?? throw new ConfigurationException("No routing trace is recorded; set model.Trace = new RoutingTrace(\"language\", names) before running the model.")).RoutingHeatmap(layer, groupBy);
 }

@@ -5,7 +5,8 @@ namespace Modular.Reports;
 /// each label (task, language, script, …), the mean router probability and load per module, dropped tokens and
 /// routing entropy. Heatmaps (modules × labels), load bars and the Switch balance statistics are read from it.
 /// </summary>
-public sealed class RoutingTrace
+[TypeFormatterSource(ReportFormatting.FormatterSource)]
+public sealed class RoutingTrace : IRoutingHeatmapSource
 {
     private readonly Dictionary<string, SiteRouting> sites = new(StringComparer.Ordinal);
     private readonly List<string> order = [];
@@ -78,6 +79,20 @@ public sealed class RoutingTrace
             Title = title ?? $"Load at {record.Site}",
             Caption = $"assignments routed to each expert, those over capacity dropped; {record.Dropped:N0} of {record.Tokens:N0} tokens lost every expert ({record.DroppedRate:P1})",
         };
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> RoutedLayers => order;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> RoutingGroupings => [LabelKey ?? "all"];
+
+    /// <inheritdoc/>
+    public Heatmap RoutingHeatmap(string layer, string groupBy)
+    {
+        if (groupBy != (LabelKey ?? "all"))
+            throw new ConfigurationException($"This routing trace groups decisions by '{LabelKey ?? "all"}', not '{groupBy}'; record another trace with new RoutingTrace(\"{groupBy}\", names) to group by it.");
+        return Heatmap(layer);
     }
 
     /// <summary>Forgets everything recorded.</summary>
