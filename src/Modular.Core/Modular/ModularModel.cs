@@ -253,12 +253,12 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
 
     /// <summary>
     /// The names a composition runs only for some examples or with a weight (under Select, Mixture, Fuse, Average);
-    /// under Use, Stack and Parallel a module runs on every example with its full effect, which merging preserves.
+    /// under Use, Stack and Sum a module runs on every example with its full effect, which merging preserves.
     /// </summary>
     private static IEnumerable<string> RoutedNames(Block block) => block switch
     {
         Use => [],
-        Stack or Aggregation.Parallel => block.Children.SelectMany(RoutedNames),
+        Stack or Sum => block.Children.SelectMany(RoutedNames),
         _ => block.Names,
     };
 

@@ -3,7 +3,6 @@ using Modular.Computation;
 using Modular.NN;
 using Modular.Tensors;
 using Modular.Tests.Support;
-using Parallel = Modular.Aggregation.Parallel;
 
 namespace Modular.Tests.Aggregation;
 
@@ -52,11 +51,11 @@ public sealed class CompositionBlockTests
     }
 
     [Fact]
-    public void Parallel_adds_each_modules_change_to_the_shared_input()
+    public void Sum_adds_each_modules_change_to_the_shared_input()
     {
         var h = Hidden();
         var expected = Head(h.Add(Module("a", h).Sub(h)).Add(Module("b", h).Sub(h)));
-        NnAssert.Close(Run(new Parallel("a", "b")), expected, 1e-6, 1e-6, "Parallel(a, b)");
+        NnAssert.Close(Run(new Sum("a", "b")), expected, 1e-6, 1e-6, "Sum(a, b)");
     }
 
     [Fact]
@@ -102,8 +101,8 @@ public sealed class CompositionBlockTests
     [Fact]
     public void Invalid_nestings_are_rejected_with_the_allowed_children()
     {
-        var error = Assert.Throws<ConfigurationException>(() => model.Active = new Fuse(new Parallel("a", "b"), "c"));
-        Assert.Equal("Fuse cannot contain Parallel (Parallel(a, b)); allowed inside Fuse: Use, Stack.", error.Message);
+        var error = Assert.Throws<ConfigurationException>(() => model.Active = new Fuse(new Sum("a", "b"), "c"));
+        Assert.Equal("Fuse cannot contain Sum (Sum(a, b)); allowed inside Fuse: Use, Stack.", error.Message);
         // found however deep it is nested
         var deep = Assert.Throws<ConfigurationException>(() => model.Active = new Stack("c", new Fuse("a", new Average("a", "b"))));
         Assert.Contains("Fuse cannot contain Average", deep.Message, StringComparison.Ordinal);
