@@ -119,6 +119,31 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
         return this;
     }
 
+    /// <summary>
+    /// Attaches a copy of <paramref name="source"/>'s module <paramref name="name"/> to this model at the layers with the
+    /// same paths that this model has (e.g. a language adapter trained on a masked language model, moved to a classifier
+    /// with the same encoder; the invertible adapter's inverse before an MLM decoder is left behind). Weights are copied.
+    /// </summary>
+    public AttachedModule CopyModule(ModularModel source, string name, string? newName = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var original = source.Get(name);
+        var present = Base.NamedModules().ToDictionary(e => e.Path, e => e.Module, StringComparer.Ordinal);
+        var hosts = original.Parts.Where(p => present.ContainsKey(p.Site.HostPath)).Select(p => (p.Site.HostPath, present[p.Site.HostPath])).ToList();
+        if (hosts.Count == 0) throw new ModulePathException($"CopyModule: none of the layers '{name}' is attached to ({string.Join(", ", original.Parts.Select(p => p.Site.HostPath))}) exists in this model.");
+        AttachAt(hosts, original.Spec, newName ?? name);
+        var copy = Get(newName ?? name);
+        using (Tensors.Autograd.GradMode.NoGrad())
+        {
+            foreach (var (site, module) in copy.Parts)
+            {
+                var from = original.Parts.First(p => p.Site.HostPath == site.HostPath).Module;
+                module.LoadState(from.State());
+            }
+        }
+        return copy;
+    }
+
     private void CheckNewName(string name)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Contains('.', StringComparison.Ordinal))
