@@ -21,7 +21,7 @@ catch (ArgumentException e)
 Console.Error.WriteLine("warning: this is a Debug build; build with -c Release for meaningful figures.");
 #endif
 
-IBenchmarkCase[] available = [new GemmCase()];
+IBenchmarkCase[] available = [new GemmCase(), new ClassifierCase("lora"), new ClassifierCase("full"), new ClassifierCase("adapter"), new MoeCase()];
 var selected = new List<IBenchmarkCase>();
 foreach (string name in options.Cases)
 {

@@ -59,6 +59,7 @@ public sealed class ReinforceRouter : Router, IAuxiliaryLoss
         }
         var chosen = IntTensor.FromArray(actions, rows, 1);
         var logPi = logits.LogSoftmax(-1).Gather(1, chosen).Mean();
+        if (logProbabilities is { IsDisposed: true }) logProbabilities = null; // left by a forward pass outside a trainer
         logProbabilities = logProbabilities is null ? logPi : logProbabilities.Add(logPi);
         return new RoutingDecision(Tensor.OneHot(chosen.Reshape(rows), Modules), probabilities);
     }

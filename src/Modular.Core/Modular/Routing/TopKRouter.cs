@@ -126,7 +126,9 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
         var z = logits.LogSumExp(-1).Square().Mean();
         LastBalanceLoss = balance.Item();
         LastZLoss = z.Item();
-        if (!Training) return;
+        if (!Training || !Tensors.Autograd.GradMode.IsEnabled || (BalanceWeight == 0f && ZLossWeight == 0f)) return;
+        // A forward pass outside a trainer leaves its losses behind; once their scope has freed them they are stale.
+        if (pendingLoss is { IsDisposed: true }) pendingLoss = null;
         var weighted = balance.Mul(BalanceWeight).Add(z.Mul(ZLossWeight));
         pendingLoss = pendingLoss is null ? weighted : pendingLoss.Add(weighted);
     }

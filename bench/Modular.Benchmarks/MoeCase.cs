@@ -1,0 +1,37 @@
+using System.Text.Json.Nodes;
+using Modular.Tensors;
+using static Modular.Benchmarks.BenchmarkConfig;
+
+namespace Modular.Benchmarks;
+
+/// <summary>
+/// The anchor's <c>moe</c> case: one mixture-of-experts feed-forward layer (8 experts, top-2 softmax routing renormalised,
+/// tokens gathered per expert, each expert Linear → GELU → Linear, outputs scaled by their gate and added back), forward
+/// and backward of (out ⊙ G).sum() with a fixed random G.
+/// </summary>
+internal sealed class MoeCase : IBenchmarkCase
+{
+    public string Name => "moe";
+
+    public void Run(int threads, TimingProtocol protocol, Action<JsonObject> report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var rng = new Rng(Seed);
+        // no capacity limit and no auxiliary losses: the anchor's layer has neither
+        var layer = new MixtureOfExperts(MoeDimension, MoeFeedForward, MoeExperts, MoeTopK, rng, capacityFactor: 0f, balanceWeight: 0f, zLossWeight: 0f);
+        var x = Tensor.Randn(rng, MoeTokens, MoeDimension);
+        x.RequiresGrad = true;
+        var g = Tensor.Randn(rng, MoeTokens, MoeDimension);
+
+        void Call()
+        {
+            using var scope = TensorScope.Begin();
+            layer.Forward(x).Mul(g).Sum().Backward();
+            layer.ZeroGrad();
+            x.ZeroGrad();
+        }
+
+        double forward = (double)MoeTokens * MoeTopK * 2 * 2 * MoeDimension * MoeFeedForward;
+        report(ModelStep.Measure("moe_fwd_bwd", threads, protocol, Call, "fwd_bwd_per_s", MoeTokens, 3 * forward, "ms_per_call_median"));
+    }
+}
