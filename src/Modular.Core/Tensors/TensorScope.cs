@@ -46,6 +46,20 @@ public sealed class TensorScope : IDisposable
         return tensor;
     }
 
+    /// <summary>
+    /// Removes <paramref name="tensor"/> from the innermost scope without handing it to an outer one, so that its caller
+    /// owns it from now on; false if the tensor does not belong to that scope.
+    /// </summary>
+    internal static bool TryRelease(Tensor tensor)
+    {
+        if (current is not { } scope) return false;
+        int i = scope.owned.LastIndexOf(tensor);
+        if (i < 0) return false;
+        scope.owned[i] = scope.owned[^1];
+        scope.owned.RemoveAt(scope.owned.Count - 1);
+        return true;
+    }
+
     /// <summary>Disposes every tensor created in this scope and not kept.</summary>
     public void Dispose()
     {

@@ -26,6 +26,9 @@ internal sealed class TensorStorage
 
     public Span<float> Span => Data.AsSpan(0, Length);
 
+    /// <summary>True while exactly one tensor uses this buffer (no views share it).</summary>
+    public bool IsExclusive => Volatile.Read(ref references) == 1;
+
     public void AddReference() => Interlocked.Increment(ref references);
 
     public void Release()

@@ -36,7 +36,7 @@ internal static class Autograd
         using var noGrad = GradMode.NoGrad();
         try
         {
-            Accumulate(root, seed);
+            Accumulate(root, seed, mayTake: false); // the seed is the caller's tensor: copied, never taken
             foreach (var t in nodes)
             {
                 var node = t.GradFn!;
@@ -89,7 +89,7 @@ internal static class Autograd
     }
 
     /// <summary>Adds <paramref name="grad"/> to the gradient of <paramref name="input"/> (no-op if it needs none).</summary>
-    public static void Accumulate(Tensor input, Tensor grad)
+    public static void Accumulate(Tensor input, Tensor grad, bool mayTake = true)
     {
         if (!input.RequiresGrad) return;
         if (input.IsDisposed)
@@ -98,25 +98,24 @@ internal static class Autograd
             throw new ShapeMismatchException($"Internal autograd error: gradient {grad.Shape} does not match {input.Describe()}.");
         if (input.GradFn is null)
         {
-            if (input.Grad is null)
-            {
-                input.Grad = Tensor.Empty(input.ShapeArray.ToArray(), scoped: false);
-                Kernels.Backend.Current.Copy(grad, input.Grad);
-            }
-            else
-            {
-                Kernels.Backend.Current.AddInPlace(input.Grad, grad);
-            }
+            if (input.Grad is null) input.Grad = Own(grad, mayTake);
+            else Kernels.Backend.Current.AddInPlace(input.Grad, grad);
         }
-        else if (input.PendingGrad is null)
-        {
-            var g = Tensor.Empty(input.ShapeArray.ToArray(), scoped: false);
-            Kernels.Backend.Current.Copy(grad, g);
-            input.PendingGrad = g;
-        }
-        else
-        {
-            Kernels.Backend.Current.AddInPlace(input.PendingGrad, grad);
-        }
+        else if (input.PendingGrad is null) input.PendingGrad = Own(grad, mayTake);
+        else Kernels.Backend.Current.AddInPlace(input.PendingGrad, grad);
+    }
+
+    /// <summary>
+    /// A gradient buffer that outlives the current node's backward: <paramref name="grad"/> itself when it is a dense
+    /// tensor this node's backward just created and nothing else shares (taken out of the node's scope — no copy), else
+    /// a copy. Later gradients are added into it in place, so it must never alias another tensor.
+    /// </summary>
+    private static Tensor Own(Tensor grad, bool mayTake)
+    {
+        if (mayTake && grad.IsContiguous && grad.Offset == 0 && grad.Storage.IsExclusive && grad.Storage.Length == grad.Count && TensorScope.TryRelease(grad))
+            return grad;
+        var copy = Tensor.Empty(grad.ShapeArray.ToArray(), scoped: false);
+        Kernels.Backend.Current.Copy(grad, copy);
+        return copy;
     }
 }

@@ -25,7 +25,9 @@ internal sealed unsafe partial class CpuBackend
         fixed (float* px = x, py = y)
         {
             var job = new RowJob { X = px, Y = py, Outer = outer, N = n, Inner = inner };
-            ComputeThreads.For(outer, RowsPerChunk(n * inner), &job, &SumRows);
+            // one reduction over many rows (a bias gradient): split the columns instead of the (single) outer row
+            if (outer == 1 && inner >= 256) ComputeThreads.For(inner, Math.Max(64, ParallelElements / Math.Max(1, n)), &job, &SumColumns);
+            else ComputeThreads.For(outer, RowsPerChunk(n * inner), &job, &SumRows);
         }
     }
 
@@ -47,6 +49,16 @@ internal sealed unsafe partial class CpuBackend
             new ReadOnlySpan<float>(src, inner).CopyTo(dst);
             for (int r = 1; r < n; r++) TensorPrimitives.Add(dst, new ReadOnlySpan<float>(src + (long)r * inner, inner), dst);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SumColumns(void* state, int start, int end)
+    {
+        ref var j = ref Unsafe.AsRef<RowJob>(state);
+        int width = end - start;
+        var dst = new Span<float>(j.Y + start, width);
+        new ReadOnlySpan<float>(j.X + start, width).CopyTo(dst);
+        for (int r = 1; r < j.N; r++) TensorPrimitives.Add(dst, new ReadOnlySpan<float>(j.X + (long)r * j.Inner + start, width), dst);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Modular.Tensors.Kernels;
 
 /// <summary>Kernels of the training loop: the fused cross-entropy and the optimiser update.</summary>
-internal sealed partial class CpuBackend
+internal sealed unsafe partial class CpuBackend
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override (double Sum, int Count) CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex, float smoothing, Span<float> logProbabilities)
@@ -46,8 +46,33 @@ internal sealed partial class CpuBackend
         }
     }
 
+    private struct AdamJob
+    {
+        public float* Parameter, Gradient, FirstMoment, SecondMoment;
+        public AdamStep Step;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void AdamUpdate(Span<float> parameter, ReadOnlySpan<float> gradient, Span<float> firstMoment, Span<float> secondMoment, in AdamStep step)
+    {
+        fixed (float* p = parameter, g = gradient, m = firstMoment, v = secondMoment)
+        {
+            var job = new AdamJob { Parameter = p, Gradient = g, FirstMoment = m, SecondMoment = v, Step = step };
+            ComputeThreads.For(parameter.Length, ParallelElements, &job, &AdamChunk);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AdamChunk(void* state, int start, int end)
+    {
+        ref var job = ref Unsafe.AsRef<AdamJob>(state);
+        int count = end - start;
+        AdamUpdate(new Span<float>(job.Parameter + start, count), new ReadOnlySpan<float>(job.Gradient + start, count),
+            new Span<float>(job.FirstMoment + start, count), new Span<float>(job.SecondMoment + start, count), job.Step);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AdamUpdate(Span<float> parameter, ReadOnlySpan<float> gradient, Span<float> firstMoment, Span<float> secondMoment, AdamStep step)
     {
         // PyTorch: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − (lr/bc₁)·m / (√v/√bc₂ + ε),
         // with L2 weight decay folded into g (Adam) or applied as p ← p·(1 − lr·wd) first (AdamW).

@@ -63,26 +63,67 @@ public partial class Tensor
         return result;
     }
 
-    /// <summary>y[batch] = a[batch] · b[batch] for every index of the broadcast batch shape; y contiguous.</summary>
-    private static void BatchedGemm(Tensor a, Tensor b, Tensor y, int[] batch, bool accumulate)
+    /// <summary>
+    /// y[batch] = a[batch] · b[batch] for every index of the broadcast batch shape; y contiguous. Many small products
+    /// (attention: one per batch item and head) are spread over the compute threads, one product per thread at a time;
+    /// a single product parallelises inside the GEMM instead.
+    /// </summary>
+    private static unsafe void BatchedGemm(Tensor a, Tensor b, Tensor y, int[] batch, bool accumulate)
     {
-        int m = a.shape[^2], k = a.shape[^1], n = b.shape[^1];
         int batches = TensorShape.Product(batch);
-        int rsA = a.strides[^2], csA = a.strides[^1], rsB = b.strides[^2], csB = b.strides[^1];
-        var backend = Backend.Current;
-        Span<int> index = stackalloc int[batch.Length];
-        for (int t = 0; t < batches; t++)
+        var job = new BatchedProduct
         {
-            int rem = t, offA = a.offset, offB = b.offset;
-            for (int d = batch.Length - 1; d >= 0; d--)
+            A = a, B = b, Y = y, Accumulate = accumulate, Rank = batch.Length,
+            M = a.shape[^2], K = a.shape[^1], N = b.shape[^1],
+        };
+        for (int d = 0; d < batch.Length; d++)
+        {
+            job.Sizes[d] = batch[d];
+            job.StrideA[d] = BatchStride(a, d, batch.Length);
+            job.StrideB[d] = BatchStride(b, d, batch.Length);
+        }
+        if (batch.Length > Kernels.IterationPlan.MaxRank)
+            throw new ShapeMismatchException($"MatMul: {batch.Length} batch dimensions; at most {Kernels.IterationPlan.MaxRank} are supported. Reshape the batch dimensions into one.");
+        long multiplyAdds = (long)job.M * job.N * job.K;
+        var handle = System.Runtime.InteropServices.GCHandle.Alloc(job);
+        try
+        {
+            void* state = (void*)System.Runtime.InteropServices.GCHandle.ToIntPtr(handle);
+            if (batches > 1) ComputeThreads.For(batches, (int)Math.Max(1, (1L << 18) / Math.Max(1, multiplyAdds)), state, &BatchedProduct.Run);
+            else BatchedProduct.Run(state, 0, 1);
+        }
+        finally
+        {
+            handle.Free();
+        }
+    }
+
+    /// <summary>The products of <see cref="BatchedGemm"/> as a job the compute threads share.</summary>
+    private sealed class BatchedProduct
+    {
+        public required Tensor A, B, Y;
+        public bool Accumulate;
+        public int Rank, M, K, N;
+        public Kernels.InlineDims Sizes, StrideA, StrideB;
+
+        public static unsafe void Run(void* state, int start, int end)
+        {
+            var job = (BatchedProduct)System.Runtime.InteropServices.GCHandle.FromIntPtr((nint)state).Target!;
+            Tensor a = job.A, b = job.B, y = job.Y;
+            int m = job.M, n = job.N, k = job.K;
+            for (int t = start; t < end; t++)
             {
-                index[d] = rem % batch[d];
-                rem /= batch[d];
-                offA += BatchStride(a, d, batch.Length) * index[d];
-                offB += BatchStride(b, d, batch.Length) * index[d];
+                int rem = t, offA = a.offset, offB = b.offset;
+                for (int d = job.Rank - 1; d >= 0; d--)
+                {
+                    int i = rem % job.Sizes[d];
+                    rem /= job.Sizes[d];
+                    offA += job.StrideA[d] * i;
+                    offB += job.StrideB[d] * i;
+                }
+                Backend.Current.Gemm(m, n, k, 1f, a.Data.AsSpan(offA), a.strides[^2], a.strides[^1], b.Data.AsSpan(offB), b.strides[^2], b.strides[^1],
+                    job.Accumulate ? 1f : 0f, y.Data.AsSpan(y.offset + t * m * n, m * n), n);
             }
-            backend.Gemm(m, n, k, 1f, a.Data.AsSpan(offA), rsA, csA, b.Data.AsSpan(offB), rsB, csB, accumulate ? 1f : 0f,
-                y.Data.AsSpan(y.offset + t * m * n, m * n), n);
         }
     }
 
