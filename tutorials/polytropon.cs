@@ -85,7 +85,7 @@ Console.WriteLine($"{seen.Length} training tasks ({jointTrain.ExamplesPerEpoch} 
 
 // %%
 var setups = new[] { "Polytropon", "shared", "private" };
-var options0 = new TrainerOptions { Epochs = options.Size(3, 1), GroupMetricsBy = "task", GroupNames = tasks };
+var options0 = new TrainerOptions { Epochs = options.Size(2, 1), GroupMetricsBy = "task", GroupNames = tasks };
 const string Targets = "layers.*.attention.query|value, layers.*.feedForward.up|down";
 
 (ModularModel Model, Optimizer Optimizer, Polytropon? Poly) Build(string setup, int seed)
