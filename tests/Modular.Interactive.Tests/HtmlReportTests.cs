@@ -85,6 +85,6 @@ public sealed class HtmlReportTests : IDisposable
         using var report = new HtmlReport();
         var error = Assert.Throws<ConfigurationException>(() => report.Add(42));
 
-        Assert.StartsWith("Modular cannot render a Int32; it renders Heatmap, ParameterEfficiencyTable, TrainingHistory", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Modular cannot render a Int32; it renders Heatmap, ParameterEfficiencyTable, ResultsTable, TrainingHistory", error.Message, StringComparison.Ordinal);
     }
 }

@@ -12,7 +12,7 @@ public class TutorialScriptTests
 {
     public static TheoryData<string, string[]> Tutorials => new()
     {
-        { "taxonomy-tour", ["modular-peft-table", "modular-results-table", "modular-training-curves"] },
+        { "taxonomy-tour", ["modular-summary", "modular-peft-table", "modular-curves"] },
         { "mad-x", ["modular-results-table", "modular-heatmap"] },
         { "polytropon", ["modular-results-table", "modular-heatmap"] },
         { "moe", ["modular-results-table", "modular-heatmap", "modular-expert-load"] },
