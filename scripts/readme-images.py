@@ -21,7 +21,7 @@ with tempfile.TemporaryDirectory() as tmp:
                     "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp}/profile",
                     "--hide-scrollbars", f"--window-size={width},1400", f"--screenshot={os.path.abspath(out)}", f"file://{path}"],
                    check=True, capture_output=True)
-# trim the white space below the figure
+# trim the white space below and to the right of the figure
 try:
     from PIL import Image
 except ImportError:
@@ -31,4 +31,7 @@ pixels = image.load()
 bottom = image.height
 while bottom > 1 and all(pixels[x, bottom - 1] == (255, 255, 255) for x in range(0, image.width, 4)):
     bottom -= 1
-image.crop((0, 0, image.width, min(image.height, bottom + 12))).save(out)
+right = image.width
+while right > 1 and all(pixels[right - 1, y] == (255, 255, 255) for y in range(0, bottom, 4)):
+    right -= 1
+image.crop((0, 0, min(image.width, right + 12), min(image.height, bottom + 12))).save(out)

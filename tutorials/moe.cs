@@ -154,7 +154,7 @@ foreach (var kind in new[] { "top-1", "top-2" })
 var balance = new ResultsTable("balancing loss α", "capacity factor", "dropped tokens", "load CV", "test accuracy") { Title = "Top-1 routing: balancing loss and capacity", Caption = "one seed; load CV = standard deviation / mean of tokens per expert, averaged over expert layers" };
 foreach (var alpha in new[] { 0f, 0.01f })
 {
-    foreach (var capacity in options.Size(new[] { 0.5f, 1f, 1.25f, 2f }, new[] { 1.25f }))
+    foreach (var capacity in options.Size(new[] { 0.5f, 1f, 2f }, new[] { 1.25f }))
     {
         var model = (MoeTransformer)Build("top-1", seed: 0, balance: alpha, capacity: capacity);
         var trainer = new Trainer(model.WithModules(), new AdamW(2e-3f), options: new TrainerOptions { Epochs = epochs });

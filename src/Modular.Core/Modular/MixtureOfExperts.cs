@@ -45,12 +45,12 @@ public sealed class MixtureOfExperts : Layer
             Routing.Router.Record(r.Trace, r.Site, Enumerable.Range(0, Experts.Count).Select(i => $"expert {i}").ToList(), decision,
                 Enumerable.Range(0, tokens.Size(0)).Select(t => t / length).ToArray());
         }
-        var result = Tensor.Zeros(tokens.Size(0), d);
+        var outputs = new List<(IntTensor, Tensor)>();
         foreach (var (expert, rows) in Dispatch.Groups(decision))
         {
             var y = Experts[expert].Forward(tokens.IndexSelect(0, rows));
-            result = result.IndexAdd(0, rows, y.Mul(Dispatch.Gate(decision, rows, expert)));
+            outputs.Add((rows, y.Mul(Dispatch.Gate(decision, rows, expert))));
         }
-        return result.Reshape(input.Shape.ToArray());
+        return Dispatch.AddRows(Tensor.Zeros(tokens.Size(0), d), outputs).Reshape(input.Shape.ToArray());
     }
 }

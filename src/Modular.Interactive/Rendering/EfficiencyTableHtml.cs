@@ -76,7 +76,7 @@ public static class EfficiencyTableHtml
     }
 
     private static string MetricText(Measurement m) =>
-        Markup.Escape(NumberText.Significant(m.Mean, 4) + (m.StandardDeviation is { } sd ? " ± " + NumberText.Significant(sd, 2) : ""));
+        Markup.Escape(m.StandardDeviation is { } sd ? NumberText.MeanAndSpread(m.Mean, sd) : NumberText.Significant(m.Mean, 4));
 
     private static string DeltaText(ParameterEfficiencyTable table, ParameterEfficiencyRow row)
     {

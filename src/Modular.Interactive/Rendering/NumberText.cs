@@ -29,6 +29,20 @@ internal static class NumberText
         return Math.Round(value, decimals).ToString("0." + new string('#', decimals), Invariant);
     }
 
+    /// <summary>
+    /// "mean ± spread" with both to the same decimals, set by the spread: two significant digits when its leading
+    /// digit is 1 or 2, otherwise one (0.513 ± 0.023, 0.905 ± 0.003), trailing zeros kept so a column lines up.
+    /// </summary>
+    public static string MeanAndSpread(double mean, double spread)
+    {
+        if (spread <= 0 || !double.IsFinite(spread) || !double.IsFinite(mean)) return Significant(mean, 4) + " ± " + Significant(spread, 2);
+        int magnitude = (int)Math.Floor(Math.Log10(spread));
+        double leading = spread / Math.Pow(10, magnitude);
+        int decimals = Math.Clamp((leading < 3 ? 1 : 0) - magnitude, 0, 6);
+        string format = "F" + decimals.ToString(Invariant);
+        return mean.ToString(format, Invariant) + " ± " + spread.ToString(format, Invariant);
+    }
+
     /// <summary>A duration as h:mm:ss, or m:ss under an hour.</summary>
     public static string Duration(TimeSpan span) => span.TotalHours >= 1
         ? string.Create(Invariant, $"{(int)span.TotalHours}:{span.Minutes:00}:{span.Seconds:00}")

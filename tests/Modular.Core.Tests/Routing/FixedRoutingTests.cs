@@ -57,6 +57,36 @@ public sealed class FixedRoutingTests
     }
 
     [Fact]
+    public void A_mixed_batch_gives_each_module_and_each_input_row_the_gradient_it_gets_alone()
+    {
+        var (model, net) = ThreeTaskModel();
+        var x = Tensor.Randn(new Rng(9), 5, 4);
+        x.RequiresGrad = true;
+        var weights = Tensor.Randn(new Rng(10), 5, 3);
+        int[] ids = [2, 0, 1, 0, 2];
+        var parameters = Tasks.SelectMany(t => model.Modules[t].OwnParameters).ToList();
+
+        model.Active = new Select("task", "a", "b", "c");
+        Run(net, x, ids).Mul(weights).Sum().Backward();
+        var mixed = parameters.Select(p => p.Grad!.ToArray()).Append(x.Grad!.ToArray()).ToList();
+
+        foreach (var p in parameters) p.Grad = null;
+        x.Grad = null;
+        for (int row = 0; row < ids.Length; row++)
+        {
+            model.Active = Tasks[ids[row]];
+            net.Forward(x.Narrow(0, row, 1)).Mul(weights.Narrow(0, row, 1)).Sum().Backward();
+        }
+        var alone = parameters.Select(p => p.Grad!.ToArray()).Append(x.Grad!.ToArray()).ToList();
+
+        for (int i = 0; i < mixed.Count; i++)
+        {
+            Assert.Contains(mixed[i], v => MathF.Abs(v) > 1e-3f);
+            for (int j = 0; j < mixed[i].Length; j++) Assert.Equal(alone[i][j], mixed[i][j], 1e-5f);
+        }
+    }
+
+    [Fact]
     public void Ids_map_to_blocks_through_an_explicit_table()
     {
         var (model, net) = ThreeTaskModel();

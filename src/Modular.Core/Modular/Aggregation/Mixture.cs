@@ -150,16 +150,16 @@ public sealed class Mixture : Block
 
     private static Tensor SumRepresentations(IReadOnlyList<ComputationModule> modules, RoutingDecision decision, Tensor x, Tensor y)
     {
-        var result = y;
+        var changes = new List<(IntTensor, Tensor)>();
         foreach (var (m, rows) in Dispatch.Groups(decision))
         {
             var ym = y.IndexSelect(0, rows);
             var adapted = modules[m].Apply(x.IndexSelect(0, rows), ym);
             if (!adapted.Shape.Equals(ym.Shape)) throw new ShapeMismatchException($"Mixture: {modules[m].Method} changes the output shape {ym.Shape} → {adapted.Shape}; only shape-preserving modules can be mixed.");
             var gate = Dispatch.Broadcastable(Dispatch.Gate(decision, rows, m), ym.Rank);
-            result = result.IndexAdd(0, rows, adapted.Sub(ym).Mul(gate));
+            changes.Add((rows, adapted.Sub(ym).Mul(gate)));
         }
-        return result;
+        return Dispatch.AddRows(y, changes);
     }
 
     private static Tensor AverageParameters(Site site, IReadOnlyList<ComputationModule> modules, RoutingDecision decision, Tensor x, Tensor y)

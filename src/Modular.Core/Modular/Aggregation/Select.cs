@@ -55,23 +55,23 @@ public sealed class Select : Block
         site.Owner.Trace?.RecordFixed(site, Key, ids);
         var groups = ids.Select((id, row) => (id, row)).GroupBy(e => e.id).ToList();
         if (groups.Count == 1) return Route(groups[0].Key).Apply(site, input, output);
-        Tensor? result = null;
+        // Each group runs once on its rows; the outputs are concatenated in group order and put back in place with
+        // one gather, rather than one full-batch scatter per group.
+        var outputs = new List<Tensor>(groups.Count);
+        var inverse = new int[batch];
+        int position = 0;
         foreach (var group in groups)
         {
             var block = Route(group.Key);
-            var rows = IntTensor.FromArray(group.Select(e => e.row).ToArray());
+            var rowIndices = group.Select(e => e.row).ToArray();
+            var rows = IntTensor.FromArray(rowIndices);
             var y = block.Apply(site, input.IndexSelect(0, rows), output.IndexSelect(0, rows));
-            if (result is null)
-            {
-                var dims = y.Shape.ToArray();
-                dims[0] = batch;
-                result = Tensor.Zeros(dims);
-            }
-            else if (y.Rank != result.Rank || !y.Shape.Skip(1).SequenceEqual(result.Shape.Skip(1)))
-                throw new ShapeMismatchException($"Select(\"{Key}\") at '{site.HostPath}': routes produce different shapes ({y.Shape} vs {result.Shape}); modules selected per example must agree on the output shape (e.g. prompts of equal length).");
-            result = result.IndexAdd(0, rows, y);
+            if (outputs.Count > 0 && (y.Rank != outputs[0].Rank || !y.Shape.Skip(1).SequenceEqual(outputs[0].Shape.Skip(1))))
+                throw new ShapeMismatchException($"Select(\"{Key}\") at '{site.HostPath}': routes produce different shapes ({y.Shape} vs {outputs[0].Shape}); modules selected per example must agree on the output shape (e.g. prompts of equal length).");
+            outputs.Add(y);
+            foreach (var row in rowIndices) inverse[row] = position++;
         }
-        return result!;
+        return Tensor.Cat(outputs, 0).IndexSelect(0, IntTensor.FromArray(inverse));
     }
 
     /// <inheritdoc/>

@@ -33,6 +33,26 @@ public static class Dispatch
             if (rows[m].Count > 0) yield return (m, IntTensor.FromArray(rows[m].ToArray()));
     }
 
+    /// <summary>
+    /// <paramref name="target"/> with every part's values added at its rows, in one scatter over the concatenated parts
+    /// (a row that several parts hold accumulates them in part order) — one pass over the batch, not one per module.
+    /// </summary>
+    public static Tensor AddRows(Tensor target, IReadOnlyList<(IntTensor Rows, Tensor Values)> parts)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0) return target;
+        var rows = new int[parts.Sum(p => p.Rows.Count)];
+        int position = 0;
+        foreach (var (partRows, _) in parts)
+        {
+            partRows.Span.CopyTo(rows.AsSpan(position));
+            position += partRows.Count;
+        }
+        var values = parts.Count == 1 ? parts[0].Values : Tensor.Cat(parts.Select(p => p.Values).ToList(), 0);
+        return target.IndexAdd(0, IntTensor.FromArray(rows), values);
+    }
+
     /// <summary>The routing weight of <paramref name="module"/> for each of <paramref name="rows"/>, [n, 1] (differentiable).</summary>
     public static Tensor Gate(RoutingDecision decision, IntTensor rows, int module)
     {
