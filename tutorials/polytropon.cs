@@ -144,7 +144,7 @@ Show(firstPoly.Allocation(tasks, seenIds));
 // ## Few-shot adaptation to held-out languages
 //
 // Each held-out language gets a few labelled words (k shots) and a short training run, starting from the jointly
-// trained models of the first seed (a fresh copy each time):
+// trained models of each seed (restored after each language):
 //
 // * **Polytropon, allocation only** — only the new task's row of Z trains: the task is described as a mix of
 //   existing skills;
@@ -216,6 +216,21 @@ Show(new Heatmap(combined, [.. seen, .. heldOut.Select(h => $"{h} (few-shot)")],
     Title = "Allocation σ(Z): training languages, then held-out languages after allocation-only adaptation",
     RowAxisName = "task", ColumnAxisName = "skill", ValueFormat = "0.00", Minimum = 0, Maximum = 1,
 });
+
+// %%
+double Cosine(int a, int b)
+{
+    double dot = 0, na = 0, nb = 0;
+    for (int c = 0; c < firstPoly.Skills.Count; c++) { dot += combined[a, c] * combined[b, c]; na += combined[a, c] * combined[a, c]; nb += combined[b, c] * combined[b, c]; }
+    return dot / Math.Sqrt(Math.Max(na * nb, 1e-12));
+}
+var closest = new ResultsTable("held-out language", "closest training language", "cosine of the allocation rows", "allocation-only accuracy") { Title = "Whose skills does a held-out language reuse?", Caption = "first seed; the training language whose row of σ(Z) is closest to the held-out language's adapted row" };
+for (int h = 0; h < heldOut.Length; h++)
+{
+    int nearest = Enumerable.Range(0, seen.Length).MaxBy(t => Cosine(seen.Length + h, t));
+    closest.Add(heldOut[h], seen[nearest], Cosine(seen.Length + h, nearest), fewShotAccuracy[fewShotMethods[0]][heldOut[h]][0]);
+}
+Show(closest);
 
 // %% [markdown]
 // ## Reading the results
