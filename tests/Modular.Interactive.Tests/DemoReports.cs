@@ -72,7 +72,7 @@ internal static class DemoReports
             ],
             metricName: "accuracy")
         {
-            Title = "Parameter efficiency on SST-2 (sample)",
+            Title = "Parameter efficiency (made-up numbers for the renderer tests)",
             Caption = "Mean ± sd over 3 seeds. Δ is the accuracy difference to full fine-tuning.",
         };
     }

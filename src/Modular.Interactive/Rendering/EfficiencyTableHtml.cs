@@ -65,25 +65,28 @@ public static class EfficiencyTableHtml
         }
         if (table.MetricName is { } metric)
         {
+            // One number of decimals for the whole column, set by the spreads, so means and Δs line up.
+            int? decimals = table.Rows.Select(r => r.Metric?.StandardDeviation is { } sd ? NumberText.SpreadDecimals(sd) : null).Max();
             var best = table.Best;
-            yield return new(metric, true, r => r.Metric is null ? "" : ReferenceEquals(r, best) ? $"<b>{MetricText(r.Metric)}</b>" : MetricText(r.Metric),
+            yield return new(metric, true, r => r.Metric is null ? "" : ReferenceEquals(r, best) ? $"<b>{MetricText(r.Metric, decimals)}</b>" : MetricText(r.Metric, decimals),
                 r => r.Metric?.Runs is { } runs ? $"mean ± standard deviation over {runs} runs" : "");
             if (table.Reference?.Metric is not null)
             {
-                yield return new($"Δ vs {table.ReferenceMethod}", true, r => DeltaText(table, r));
+                yield return new($"Δ vs {table.ReferenceMethod}", true, r => DeltaText(table, r, decimals));
             }
         }
     }
 
-    private static string MetricText(Measurement m) =>
-        Markup.Escape(m.StandardDeviation is { } sd ? NumberText.MeanAndSpread(m.Mean, sd) : NumberText.Significant(m.Mean, 4));
+    private static string MetricText(Measurement m, int? decimals) =>
+        Markup.Escape(m.StandardDeviation is { } sd ? NumberText.MeanAndSpread(m.Mean, sd, decimals)
+            : decimals is { } d ? NumberText.Fixed(m.Mean, d) : NumberText.Significant(m.Mean, 4));
 
-    private static string DeltaText(ParameterEfficiencyTable table, ParameterEfficiencyRow row)
+    private static string DeltaText(ParameterEfficiencyTable table, ParameterEfficiencyRow row, int? decimals)
     {
         if (ReferenceEquals(row, table.Reference) || table.DeltaToReference(row) is not { } delta) return "";
         bool better = table.HigherIsBetter ? delta >= 0 : delta <= 0;
         string sign = delta > 0 ? "+" : delta < 0 ? "−" : "±";
-        string magnitude = NumberText.Significant(Math.Abs(delta), 3);
+        string magnitude = decimals is { } d ? NumberText.Fixed(Math.Abs(delta), d) : NumberText.Significant(Math.Abs(delta), 3);
         return string.Create(CultureInfo.InvariantCulture, $"<span style=\"color:{(better ? "#137333" : "#c5221f")}\">{sign}{magnitude}</span>");
     }
 

@@ -30,18 +30,25 @@ internal static class NumberText
     }
 
     /// <summary>
-    /// "mean ± spread" with both to the same decimals, set by the spread: two significant digits when its leading
-    /// digit is 1 or 2, otherwise one (0.513 ± 0.023, 0.905 ± 0.003), trailing zeros kept so a column lines up.
+    /// The decimals that show <paramref name="spread"/> (a standard deviation) to two significant digits when its
+    /// leading digit is 1 or 2, otherwise one: 0.023 → 3, 0.031 → 2, 0.003 → 3; null for a zero or non-finite spread.
     /// </summary>
-    public static string MeanAndSpread(double mean, double spread)
+    public static int? SpreadDecimals(double spread)
     {
-        if (spread <= 0 || !double.IsFinite(spread) || !double.IsFinite(mean)) return Significant(mean, 4) + " ± " + Significant(spread, 2);
+        if (spread <= 0 || !double.IsFinite(spread)) return null;
         int magnitude = (int)Math.Floor(Math.Log10(spread));
         double leading = spread / Math.Pow(10, magnitude);
-        int decimals = Math.Clamp((leading < 3 ? 1 : 0) - magnitude, 0, 6);
-        string format = "F" + decimals.ToString(Invariant);
-        return mean.ToString(format, Invariant) + " ± " + spread.ToString(format, Invariant);
+        return Math.Clamp((leading < 3 ? 1 : 0) - magnitude, 0, 6);
     }
+
+    /// <summary><paramref name="value"/> with exactly <paramref name="decimals"/> decimals, trailing zeros kept so a column lines up.</summary>
+    public static string Fixed(double value, int decimals) => value.ToString("F" + decimals.ToString(Invariant), Invariant);
+
+    /// <summary>"mean ± spread" with both to the decimals the spread sets (<see cref="SpreadDecimals"/>) unless given.</summary>
+    public static string MeanAndSpread(double mean, double spread, int? decimals = null) =>
+        (decimals ?? SpreadDecimals(spread)) is { } d && double.IsFinite(mean)
+            ? Fixed(mean, d) + " ± " + Fixed(spread, d)
+            : Significant(mean, 4) + " ± " + Significant(spread, 2);
 
     /// <summary>A duration as h:mm:ss, or m:ss under an hour.</summary>
     public static string Duration(TimeSpan span) => span.TotalHours >= 1

@@ -41,6 +41,18 @@ public class EfficiencyTableHtmlTests
     }
 
     [Fact]
+    public void Means_spreads_and_deltas_share_one_number_of_decimals_per_column()
+    {
+        ParameterEfficiencyRow Row(string method, double accuracy, double sd) =>
+            new(method, "m", 10, 1010, 1000) { Metric = new Measurement(accuracy, sd, runs: 3) };
+        var table = new ParameterEfficiencyTable([Row("full", 0.5126, 0.023), Row("adapter", 0.4126, 0.031), Row("prompt", 0.4104, 0.0036)], metricName: "accuracy", referenceMethod: "full");
+        var rows = Html.Parse(EfficiencyTableHtml.Render(table)).All("//tbody/tr").Select(r => r.All("td").Select(c => c.Text().Trim()).ToList()).ToList();
+
+        Assert.Equal(["0.513 ± 0.023", "0.413 ± 0.031", "0.410 ± 0.004"], rows.Select(r => r[^2]));
+        Assert.Equal(["", "−0.100", "−0.102"], rows.Select(r => r[^1]));
+    }
+
+    [Fact]
     public void Optional_columns_are_left_out_when_no_row_has_them()
     {
         var table = new ParameterEfficiencyTable([new ParameterEfficiencyRow("BitFit", "bias terms", 10, 1000, 1000)]);
