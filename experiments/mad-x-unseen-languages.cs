@@ -51,7 +51,7 @@ if (!File.Exists(basePath))
 SequenceDataset Programs(string language, IReadOnlyList<TranslatedMessage> messages, bool shuffle) =>
     TextTasks.Classification(gettext.Examples(language, messages.Take(limit)), tokenizer, Length, shuffle: shuffle);
 SequenceDataset LanguageText(string language) =>
-    TextTasks.MaskedLanguageModeling(udhr[language].Paragraphs.Select(p => p.Text).Concat(split.Train.Take(limit * 4).Select(m => m.Texts[language])).Take(options.Size(int.MaxValue, 48)),
+    TextTasks.MaskedLanguageModeling(udhr[language].Paragraphs.Select(p => p.Text).Concat(split.Train.Take(640).Select(m => m.Texts[language])).Take(options.Size(int.MaxValue, 48)),
         tokenizer, Length, seed: 0);
 var train = Programs("en", split.Train, shuffle: true);
 var test = languages.ToDictionary(l => l, l => Programs(l, split.Test, shuffle: false));

@@ -35,6 +35,23 @@ public class TutorialScriptTests
         Assert.DoesNotContain("NaN", string.Join(" ", html.DocumentNode.Descendants("td").Select(td => td.InnerText)));
     }
 
+    [Fact]
+    public void The_mad_x_experiment_on_unseen_languages_runs_in_quick_mode_and_reports_its_tables()
+    {
+        var report = Path.Combine(Repository.Artifacts("tutorials"), "mad-x-unseen-languages.html");
+        File.Delete(report);
+        var (exitCode, output) = Run(Path.Combine(Repository.Root, "experiments", "mad-x-unseen-languages.cs"), "--quick", "--report", report);
+        Assert.True(exitCode == 0, $"experiments/mad-x-unseen-languages.cs exited with {exitCode}:\n{output}");
+        var html = new HtmlDocument();
+        html.Load(report);
+        Assert.Empty(html.ParseErrors);
+        Assert.Equal(2, html.DocumentNode.Descendants("figure").Count(f => f.GetAttributeValue("class", "").Split(' ').Contains("modular-results-table")));
+        var rows = html.DocumentNode.Descendants("tr").Select(r => r.InnerText).ToList();
+        Assert.Contains(rows, r => r.StartsWith("MAD-X", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.StartsWith("task adapter only", StringComparison.Ordinal));
+        Assert.DoesNotContain("NaN", string.Join(" ", html.DocumentNode.Descendants("td").Select(td => td.InnerText)));
+    }
+
     private static (int ExitCode, string Output) Run(string script, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
