@@ -29,7 +29,7 @@ string[] unseen = ["pl", "ru", "ja"];
 string[] languages = ["en", .. unseen];
 var gettext = GettextCorpus.Load();
 var udhr = UdhrCorpus.Load();
-var split = DatasetSplit.Create(gettext.Messages, seed: 1);  // the split the shipped base's pre-training used
+var split = DatasetSplit.Create(gettext.Messages, seed: 1);  // the split the pre-training texts use
 var tokenizer = PretrainedBase.Tokenizer;
 const int Length = 64;
 int limit = options.Size(int.MaxValue, 64);
@@ -39,9 +39,7 @@ int pretrainingEpochs = options.Size(3, 1);
 var basePath = Path.Combine(Path.GetTempPath(), $"modular-base-without-{string.Join("-", unseen)}-{pretrainingEpochs}.safetensors");
 if (!File.Exists(basePath))
 {
-    var texts = udhr.Languages.Where(l => !unseen.Contains(l.Tag)).SelectMany(l => l.Paragraphs.Select(p => p.Text))
-        .Concat(gettext.Languages.Where(l => !unseen.Contains(l)).SelectMany(l => split.Train.Select(m => m.Texts[l])))
-        .Take(options.Size(int.MaxValue, 256)).ToList();
+    var texts = PretrainedBase.PretrainingTexts(udhr, gettext, without: unseen).Take(options.Size(int.MaxValue, 256)).ToList();
     Console.WriteLine($"pre-training a base without {string.Join(", ", unseen)}: {texts.Count:N0} texts, {pretrainingEpochs} epochs");
     var (pretrained, _) = PretrainedBase.Pretrain(texts, BaseConfig.Default, pretrainingEpochs, seed: 0);
     PretrainedBase.Save(pretrained, BaseConfig.Default, basePath);
@@ -51,8 +49,7 @@ if (!File.Exists(basePath))
 SequenceDataset Programs(string language, IReadOnlyList<TranslatedMessage> messages, bool shuffle) =>
     TextTasks.Classification(gettext.Examples(language, messages.Take(limit)), tokenizer, Length, shuffle: shuffle);
 SequenceDataset LanguageText(string language) =>
-    TextTasks.MaskedLanguageModeling(udhr[language].Paragraphs.Select(p => p.Text).Concat(split.Train.Take(640).Select(m => m.Texts[language])).Take(options.Size(int.MaxValue, 48)),
-        tokenizer, Length, seed: 0);
+    TextTasks.MaskedLanguageModeling(MadX.LanguageTexts(udhr, split.Train, language).Take(options.Size(int.MaxValue, 48)), tokenizer, Length, seed: 0);
 var train = Programs("en", split.Train, shuffle: true);
 var test = languages.ToDictionary(l => l, l => Programs(l, split.Test, shuffle: false));
 
@@ -62,9 +59,7 @@ var lm = new ResultsTable("language", "base model", "+ language and invertible a
 foreach (var language in languages)
 {
     var text = LanguageText(language).With(shuffle: false);
-    madx.LanguageModel.Active = null;
-    double baseLoss = new Trainer(madx.LanguageModel.Base, b => madx.LanguageModel.Forward(b.Ids, b.PaddingMask), new AdamW(), new MaskedLanguageModelingObjective()).Evaluate(text).Loss;
-    lm.Add(language, baseLoss, madx.LanguageModelLoss(language, text));
+    lm.Add(language, madx.LanguageModelLoss(null, text), madx.LanguageModelLoss(language, text));
 }
 Show(lm);
 

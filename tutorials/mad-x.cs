@@ -61,8 +61,7 @@ int limit = options.Size(int.MaxValue, 64);
 SequenceDataset Programs(string language, IReadOnlyList<TranslatedMessage> messages, bool shuffle) =>
     TextTasks.Classification(gettext.Examples(language, messages.Take(limit)), tokenizer, Length, shuffle: shuffle);
 SequenceDataset LanguageText(string language) =>
-    TextTasks.MaskedLanguageModeling(udhr[language].Paragraphs.Select(p => p.Text).Concat(split.Train.Take(640).Select(m => m.Texts[language])).Take(options.Size(int.MaxValue, 48)),
-        tokenizer, Length, seed: 0);
+    TextTasks.MaskedLanguageModeling(MadX.LanguageTexts(udhr, split.Train, language).Take(options.Size(int.MaxValue, 48)), tokenizer, Length, seed: 0);
 
 var train = Programs("en", split.Train, shuffle: true);
 var test = languages.ToDictionary(l => l, l => Programs(l, split.Test, shuffle: false));
@@ -86,9 +85,7 @@ var lm = new ResultsTable("language", "base model", "+ language adapter", "+ inv
 foreach (var language in languages)
 {
     var text = LanguageText(language).With(shuffle: false);
-    madxPlain.LanguageModel.Active = null;
-    double baseLoss = new Trainer(madxPlain.LanguageModel.Base, b => madxPlain.LanguageModel.Forward(b.Ids, b.PaddingMask), new AdamW(), new MaskedLanguageModelingObjective()).Evaluate(text).Loss;
-    lm.Add(language, baseLoss, madxPlain.LanguageModelLoss(language, text), madx.LanguageModelLoss(language, text));
+    lm.Add(language, madxPlain.LanguageModelLoss(null, text), madxPlain.LanguageModelLoss(language, text), madx.LanguageModelLoss(language, text));
 }
 Show(lm);
 

@@ -218,17 +218,13 @@ Show(new Heatmap(combined, [.. seen, .. heldOut.Select(h => $"{h} (few-shot)")],
 });
 
 // %%
-double Cosine(int a, int b)
-{
-    double dot = 0, na = 0, nb = 0;
-    for (int c = 0; c < firstPoly.Skills.Count; c++) { dot += combined[a, c] * combined[b, c]; na += combined[a, c] * combined[a, c]; nb += combined[b, c] * combined[b, c]; }
-    return dot / Math.Sqrt(Math.Max(na * nb, 1e-12));
-}
+double[] Row(int r) => Enumerable.Range(0, firstPoly.Skills.Count).Select(c => combined[r, c]).ToArray();
+double Cosine(int a, int b) => System.Numerics.Tensors.TensorPrimitives.CosineSimilarity<double>(Row(a), Row(b));
 var closest = new ResultsTable("held-out language", "closest training language", "cosine of the allocation rows", "allocation-only accuracy") { Title = "Whose skills does a held-out language reuse?", Caption = "first seed; the training language whose row of σ(Z) is closest to the held-out language's adapted row" };
 for (int h = 0; h < heldOut.Length; h++)
 {
-    int nearest = Enumerable.Range(0, seen.Length).MaxBy(t => Cosine(seen.Length + h, t));
-    closest.Add(heldOut[h], seen[nearest], Cosine(seen.Length + h, nearest), fewShotAccuracy[fewShotMethods[0]][heldOut[h]][0]);
+    var (nearest, cosine) = Enumerable.Range(0, seen.Length).Select(t => (t, Cosine(seen.Length + h, t))).MaxBy(e => e.Item2);
+    closest.Add(heldOut[h], seen[nearest], cosine, fewShotAccuracy[fewShotMethods[0]][heldOut[h]][0]);
 }
 Show(closest);
 

@@ -1,5 +1,6 @@
 using Modular.Aggregation;
 using Modular.Computation;
+using Modular.Data;
 using Modular.NN;
 using Modular.Optim;
 using Modular.Training;
@@ -81,12 +82,26 @@ public sealed class MadX
         }
     }
 
-    /// <summary>Masked-LM loss of <paramref name="language"/>'s text with its adapters active (lower = the adapter fits the language).</summary>
-    public double LanguageModelLoss(string language, SequenceDataset text)
+    /// <summary>
+    /// Masked-LM loss of <paramref name="text"/> with <paramref name="language"/>'s adapters active, or with none when
+    /// <paramref name="language"/> is null (the base alone) — lower = the adapter fits the language.
+    /// </summary>
+    public double LanguageModelLoss(string? language, SequenceDataset text)
     {
-        LanguageModel.Active = Setup(language);
+        LanguageModel.Active = language is null ? null : Setup(language);
         var trainer = new Trainer(LanguageModel.Base, b => LanguageModel.Forward(b.Ids, b.PaddingMask, b.Metadata), new AdamW(), new MaskedLanguageModelingObjective());
         return trainer.Evaluate(text).Loss;
+    }
+
+    /// <summary>
+    /// The unlabelled text a language adapter learns from: <paramref name="language"/>'s declaration of human rights,
+    /// then its translations of the first <paramref name="messages"/> of <paramref name="trainingMessages"/>.
+    /// </summary>
+    public static IEnumerable<string> LanguageTexts(UdhrCorpus udhr, IEnumerable<TranslatedMessage> trainingMessages, string language, int messages = 640)
+    {
+        ArgumentNullException.ThrowIfNull(udhr);
+        ArgumentNullException.ThrowIfNull(trainingMessages);
+        return udhr[language].Paragraphs.Select(p => p.Text).Concat(trainingMessages.Take(messages).Select(m => m.Texts[language]));
     }
 
     /// <summary>

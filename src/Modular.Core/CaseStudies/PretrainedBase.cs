@@ -27,14 +27,18 @@ public static class PretrainedBase
     /// <summary>The tokenizer of the base (UTF-8 bytes).</summary>
     public static ITokenizer Tokenizer => ByteTokenizer.Instance;
 
-    /// <summary>The texts the base is pre-trained on, and the seed of the gettext split whose training part is used.</summary>
-    public static IReadOnlyList<string> PretrainingTexts(UdhrCorpus udhr, GettextCorpus gettext, ulong splitSeed = 1)
+    /// <summary>
+    /// The texts the base is pre-trained on, and the seed of the gettext split whose training part is used; languages in
+    /// <paramref name="without"/> (tags such as "ja") are left out of both corpora, for a base that never saw them.
+    /// </summary>
+    public static IReadOnlyList<string> PretrainingTexts(UdhrCorpus udhr, GettextCorpus gettext, ulong splitSeed = 1, IReadOnlyCollection<string>? without = null)
     {
         ArgumentNullException.ThrowIfNull(udhr);
         ArgumentNullException.ThrowIfNull(gettext);
+        without ??= [];
         var split = DatasetSplit.Create(gettext.Messages, splitSeed);
-        return udhr.Languages.SelectMany(l => l.Paragraphs.Select(p => p.Text))
-            .Concat(gettext.Languages.SelectMany(language => split.Train.Select(m => m.Texts[language])))
+        return udhr.Languages.Where(l => !without.Contains(l.Tag)).SelectMany(l => l.Paragraphs.Select(p => p.Text))
+            .Concat(gettext.Languages.Where(l => !without.Contains(l)).SelectMany(language => split.Train.Select(m => m.Texts[language])))
             .ToList();
     }
 
