@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using Modular.Tensors.Kernels.Operators;
 
 namespace Modular.Tensors.Kernels;
 
@@ -108,14 +109,15 @@ internal sealed unsafe partial class CpuBackend
             TensorPrimitives.Subtract(x, max, y);
             if (j.Log)
             {
-                // log-softmax: (x − max) − log Σ exp(x − max), without overwriting y before the sum is known
-                float sum = 0f;
-                foreach (var v in y) sum += MathF.Exp(v);
+                // log-softmax: (x − max) − log Σ exp(x − max); y holds the exponentials for the sum, then x − max again
+                ElementwiseLoops.Unary(default(ExpOperator), y, y);
+                float sum = TensorPrimitives.Sum(y);
+                TensorPrimitives.Subtract(x, max, y);
                 TensorPrimitives.Subtract(y, MathF.Log(sum), y);
             }
             else
             {
-                TensorPrimitives.Exp(y, y);
+                ElementwiseLoops.Unary(default(ExpOperator), y, y);
                 float sum = TensorPrimitives.Sum(y);
                 TensorPrimitives.Multiply(y, 1f / sum, y);
             }
@@ -146,7 +148,7 @@ internal sealed unsafe partial class CpuBackend
             {
                 // d/dx log-softmax: g − softmax · Σg, softmax = exp(y)
                 float sumG = TensorPrimitives.Sum(g);
-                TensorPrimitives.Exp(y, dx);
+                ElementwiseLoops.Unary(default(ExpOperator), y, dx);
                 TensorPrimitives.MultiplyAdd(dx, -sumG, g, dx);
             }
             else

@@ -1,6 +1,7 @@
-using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Modular.Tensors.Kernels.Operators;
 
 namespace Modular.Tensors.Kernels;
 
@@ -39,7 +40,7 @@ internal sealed unsafe partial class CpuBackend
                 continue;
             }
             // ∂/∂z of −Σ q log softmax(z) is softmax(z) − q, with q = (1 − ε)·onehot + ε/classes
-            TensorPrimitives.Exp(logProbabilities.Slice(r * classes, classes), d);
+            ElementwiseLoops.Unary(default(ExpOperator), logProbabilities.Slice(r * classes, classes), d);
             if (smoothing != 0f) TensorPrimitives.Subtract(d, smoothing / classes, d);
             d[t] -= 1f - smoothing;
             TensorPrimitives.Multiply(d, scale, d);

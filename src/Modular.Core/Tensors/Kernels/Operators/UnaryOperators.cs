@@ -15,8 +15,8 @@ internal readonly struct NegOperator : IUnaryOperator
 internal readonly struct ExpOperator : IUnaryOperator
 {
     public float Invoke(float x) => MathF.Exp(x);
-    public Vector256<float> Invoke(Vector256<float> x) => Vector256.Exp(x);
-    public Vector512<float> Invoke(Vector512<float> x) => Vector512.Exp(x);
+    public Vector256<float> Invoke(Vector256<float> x) => Exp(x);
+    public Vector512<float> Invoke(Vector512<float> x) => Exp(x);
 }
 
 internal readonly struct LogOperator : IUnaryOperator
@@ -106,7 +106,7 @@ internal readonly struct PowOperator(float exponent) : IUnaryOperator
     {
         if (exponent == 2f) return x * x;
         if (exponent == 1f) return x;
-        var magnitude = Vector256.Exp(Vector256.Log(Vector256.Abs(x)) * exponent);
+        var magnitude = Exp(Vector256.Log(Vector256.Abs(x)) * exponent);
         var zero = Vector256.Equals(x, Vector256<float>.Zero);
         magnitude = Vector256.ConditionalSelect(zero, Vector256.Create(exponent > 0 ? 0f : exponent == 0 ? 1f : float.PositiveInfinity), magnitude);
         var negative = Vector256.LessThan(x, Vector256<float>.Zero);
@@ -118,7 +118,7 @@ internal readonly struct PowOperator(float exponent) : IUnaryOperator
     {
         if (exponent == 2f) return x * x;
         if (exponent == 1f) return x;
-        var magnitude = Vector512.Exp(Vector512.Log(Vector512.Abs(x)) * exponent);
+        var magnitude = Exp(Vector512.Log(Vector512.Abs(x)) * exponent);
         var zero = Vector512.Equals(x, Vector512<float>.Zero);
         magnitude = Vector512.ConditionalSelect(zero, Vector512.Create(exponent > 0 ? 0f : exponent == 0 ? 1f : float.PositiveInfinity), magnitude);
         var negative = Vector512.LessThan(x, Vector512<float>.Zero);

@@ -5,10 +5,59 @@ namespace Modular.Tensors.Kernels.Operators;
 
 /// <summary>
 /// The transcendental functions the operators need, in scalar, 256-bit and 512-bit forms that agree to
-/// float precision. exp/log come from the runtime; the rest are built on them.
+/// float precision. Scalar exp/log and vector log come from the runtime; vector exp is our own (below), and the
+/// rest are built on them.
 /// </summary>
 internal static class VectorMath
 {
+    // exp(x) = 2ⁿ·eʳ with n = round(x·log₂e) and r = x − n·ln 2, the product n·ln 2 taken in two parts (Cody–Waite) so
+    // that r is exact to float precision; eʳ on |r| ≤ ½ln 2 is a degree-7 polynomial (Cephes' expf coefficients,
+    // relative error < 1.2·10⁻⁷). 2ⁿ is built in the exponent bits as 2^⌊n/2⌋·2^⌈n/2⌉, so that n from −151 to 128
+    // (x clamped to [−104.5, 88.73]) rounds once into subnormals, ∞ or 0 exactly as the true value would; NaN passes
+    // through Min and Max. Why our own: the runtime's Vector512.Exp and TensorPrimitives.Exp for float take
+    // 2.4–3.8 ns per element on this machine, this takes 0.15–0.25 ns, which made GELU and softmax a tenth of a
+    // forward pass.
+    private const float ExpLow = -104.5f, ExpHigh = 88.73f, Log2E = 1.44269504088896341f, Ln2High = 0.693359375f, Ln2Low = -2.12194440e-4f;
+    private const float E2 = 5.0000001201E-1f, E3 = 1.6666665459E-1f, E4 = 4.1665795894E-2f, E5 = 8.3334519073E-3f, E6 = 1.3981999507E-3f, E7 = 1.9875691500E-4f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> x)
+    {
+        var clamped = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpLow)), Vector512.Create(ExpHigh));
+        var n = Vector512.Round(clamped * Log2E);
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2High), clamped);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Low), r);
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(E7), r, Vector512.Create(E6));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E5));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E4));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E3));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(E2));
+        p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
+        var k = Vector512.ConvertToInt32(n);
+        var half = Vector512.ShiftRightArithmetic(k, 1);
+        var bias = Vector512.Create(127);
+        return p * Vector512.ShiftLeft(half + bias, 23).AsSingle() * Vector512.ShiftLeft(k - half + bias, 23).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x)
+    {
+        var clamped = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpLow)), Vector256.Create(ExpHigh));
+        var n = Vector256.Round(clamped * Log2E);
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2High), clamped);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Low), r);
+        var p = Vector256.FusedMultiplyAdd(Vector256.Create(E7), r, Vector256.Create(E6));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(E5));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(E4));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(E3));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(E2));
+        p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
+        var k = Vector256.ConvertToInt32(n);
+        var half = Vector256.ShiftRightArithmetic(k, 1);
+        var bias = Vector256.Create(127);
+        return p * Vector256.ShiftLeft(half + bias, 23).AsSingle() * Vector256.ShiftLeft(k - half + bias, 23).AsSingle();
+    }
+
     // Normal CDF through erfc (Numerical Recipes' Chebyshev fit, relative error < 1.2e-7 everywhere, so the
     // tails that GELU's gradient reads stay accurate too): Φ(x) = 1 − ½·r for x ≥ 0 and ½·r for x < 0,
     // r = erfc(|x|/√2) = t·exp(−z² + P(t)), t = 1/(1 + z/2), z = |x|/√2.
@@ -33,7 +82,7 @@ internal static class VectorMath
         var z = Vector512.Abs(x) * InvSqrt2;
         var t = Vector512<float>.One / (Vector512<float>.One + z * 0.5f);
         var p = Horner(t);
-        var r = t * Vector512.Exp(p - z * z);
+        var r = t * Exp(p - z * z);
         var half = r * 0.5f;
         return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.One - half, half);
 
@@ -67,7 +116,7 @@ internal static class VectorMath
         p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(C2));
         p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(C1));
         p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(C0));
-        var r = t * Vector256.Exp(p - z * z);
+        var r = t * Exp(p - z * z);
         var half = r * 0.5f;
         return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.One - half, half);
     }
@@ -77,10 +126,10 @@ internal static class VectorMath
     public static float NormalPdf(float x) => InvSqrt2Pi * MathF.Exp(-0.5f * x * x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> NormalPdf(Vector512<float> x) => Vector512.Exp(x * x * -0.5f) * InvSqrt2Pi;
+    public static Vector512<float> NormalPdf(Vector512<float> x) => Exp(x * x * -0.5f) * InvSqrt2Pi;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> NormalPdf(Vector256<float> x) => Vector256.Exp(x * x * -0.5f) * InvSqrt2Pi;
+    public static Vector256<float> NormalPdf(Vector256<float> x) => Exp(x * x * -0.5f) * InvSqrt2Pi;
 
     // tanh(x) = sign(x)·(1 − e)/(1 + e), e = exp(−2|x|), never overflows. Below |x| = 1/4 the difference 1 − e cancels
     // (relative error ≈ ε/2|x|: 5% at 10⁻⁶), so there the odd Taylor polynomial to x⁹ is used instead; its
@@ -95,7 +144,7 @@ internal static class VectorMath
     public static Vector512<float> Tanh(Vector512<float> x)
     {
         var abs = Vector512.Abs(x);
-        var e = Vector512.Exp(abs * -2f);
+        var e = Exp(abs * -2f);
         var r = Vector512.CopySign((Vector512<float>.One - e) / (Vector512<float>.One + e), x);
         var x2 = x * x;
         var q = Vector512.FusedMultiplyAdd(x2, Vector512.Create(T9), Vector512.Create(T7));
@@ -109,7 +158,7 @@ internal static class VectorMath
     public static Vector256<float> Tanh(Vector256<float> x)
     {
         var abs = Vector256.Abs(x);
-        var e = Vector256.Exp(abs * -2f);
+        var e = Exp(abs * -2f);
         var r = Vector256.CopySign((Vector256<float>.One - e) / (Vector256<float>.One + e), x);
         var x2 = x * x;
         var q = Vector256.FusedMultiplyAdd(x2, Vector256.Create(T9), Vector256.Create(T7));
@@ -124,10 +173,10 @@ internal static class VectorMath
     public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Sigmoid(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-x));
+    public static Vector512<float> Sigmoid(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Exp(-x));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+    public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Exp(-x));
 
     // softplus(x) = max(x, 0) + log1p(exp(−|x|)); log1p(u) = log(w)·u/(w − 1) with w = 1 + u keeps full precision for tiny u.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -143,7 +192,7 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Softplus(Vector512<float> x)
     {
-        var u = Vector512.Exp(-Vector512.Abs(x));
+        var u = Exp(-Vector512.Abs(x));
         var w = Vector512<float>.One + u;
         var log1p = Vector512.ConditionalSelect(Vector512.Equals(w, Vector512<float>.One), u, Vector512.Log(w) * (u / (w - Vector512<float>.One)));
         return Vector512.Max(x, Vector512<float>.Zero) + log1p;
@@ -152,7 +201,7 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Softplus(Vector256<float> x)
     {
-        var u = Vector256.Exp(-Vector256.Abs(x));
+        var u = Exp(-Vector256.Abs(x));
         var w = Vector256<float>.One + u;
         var log1p = Vector256.ConditionalSelect(Vector256.Equals(w, Vector256<float>.One), u, Vector256.Log(w) * (u / (w - Vector256<float>.One)));
         return Vector256.Max(x, Vector256<float>.Zero) + log1p;
