@@ -44,6 +44,58 @@ public class GemmTests
                 }
     }
 
+    /// <summary>A linear layer's bias, added in the kernels' store: every kernel, edge tiles, several depth blocks, thin outputs (computed transposed), k = 0 and α = 0.</summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void A_bias_is_added_to_every_row_by_every_kernel(int m, int n, int k)
+    {
+        var rng = new Random(m * 31 + n * 17 + k);
+        var bias = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 4 - 2)).ToArray();
+        foreach (var kernel in Kernels)
+            foreach (float beta in new[] { 0f, 0.5f })
+            {
+                var a = Matrix.Random(rng, m, k, transposed: false, padding: 2);
+                var b = Matrix.Random(rng, k, n, transposed: true, padding: 1);
+                var c = Matrix.Random(rng, m, n, transposed: false, padding: 3);
+                AssertProduct(kernel, 1.5f, a, b, beta, c, $"{kernel.Rows}×{kernel.Columns} kernel, β={beta}, bias", bias);
+            }
+        var x = Matrix.Random(rng, m, k, transposed: false);
+        var w = Matrix.Random(rng, k, n, transposed: false);
+        AssertProduct(GemmMicrokernel.Best, 0f, x, w, 0.5f, Matrix.Random(rng, m, n, transposed: false), "α=0, bias", bias);
+        AssertProduct(GemmMicrokernel.Best, 1f, Matrix.Random(rng, m, 0, transposed: false), Matrix.Random(rng, 0, n, transposed: false), 0f, Matrix.Random(rng, m, n, transposed: false), "k=0, bias", bias);
+    }
+
+    /// <summary>
+    /// Adding the bias in the store rounds exactly as filling C with it and accumulating the product (β = 1) did: the
+    /// fused epilogue changes no bit of a linear layer's output.
+    /// </summary>
+    [Theory]
+    [InlineData(2048, 256, 256)]
+    [InlineData(77, 1030, 600)]
+    [InlineData(300, 2, 64)]
+    public void The_fused_bias_gives_the_same_bits_as_broadcast_and_accumulate(int m, int n, int k)
+    {
+        var rng = new Random(7);
+        var a = Matrix.Random(rng, m, k, transposed: false);
+        var b = Matrix.Random(rng, k, n, transposed: true);
+        var bias = Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var fused = new float[m * n];
+        var broadcast = new float[m * n];
+        for (int i = 0; i < m; i++) bias.CopyTo(broadcast, i * n);
+
+        Gemm.Multiply(m, n, k, 1f, a.Data, a.RowStride, a.ColumnStride, b.Data, b.RowStride, b.ColumnStride, 0f, fused, n, bias);
+        Gemm.Multiply(m, n, k, 1f, a.Data, a.RowStride, a.ColumnStride, b.Data, b.RowStride, b.ColumnStride, 1f, broadcast, n);
+
+        Assert.Equal(broadcast, fused);
+    }
+
+    [Fact]
+    public void A_bias_of_the_wrong_length_is_refused()
+    {
+        var error = Assert.Throws<ShapeMismatchException>(() => Gemm.Multiply(4, 4, 4, 1f, new float[16], 4, 1, new float[16], 4, 1, 0f, new float[16], 4, new float[3]));
+        Assert.Contains("bias has 3 values for 4 columns", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(1f, 0f)]
     [InlineData(1f, 1f)]
@@ -171,17 +223,18 @@ public class GemmTests
         Assert.Throws<ShapeMismatchException>(() => Gemm.Multiply(4, 4, 4, 1f, new float[16], 4, 1, new float[16], 4, 1, 0f, new float[16], 5));
     }
 
-    private static void AssertProduct(GemmMicrokernel kernel, float alpha, Matrix a, Matrix b, float beta, Matrix c, string what)
+    private static void AssertProduct(GemmMicrokernel kernel, float alpha, Matrix a, Matrix b, float beta, Matrix c, string what, float[]? bias = null)
     {
         int m = a.Rows, k = a.Columns, n = b.Columns;
         var data = (float[])c.Data.Clone();
-        Gemm.Multiply(kernel, m, n, k, alpha, a.Data, a.RowStride, a.ColumnStride, b.Data, b.RowStride, b.ColumnStride, beta, data, c.RowStride);
+        Gemm.Multiply(kernel, m, n, k, alpha, a.Data, a.RowStride, a.ColumnStride, b.Data, b.RowStride, b.ColumnStride, beta, data, c.RowStride, bias);
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
             {
                 var (dot, magnitude) = Dot(a, b, i, j);
-                double expected = alpha * dot + beta * c[i, j];
-                double bound = Tolerance(k, Math.Abs(alpha) * magnitude + Math.Abs(beta * c[i, j]));
+                double added = bias is null ? 0 : bias[j];
+                double expected = alpha * dot + beta * c[i, j] + added;
+                double bound = Tolerance(k, Math.Abs(alpha) * magnitude + Math.Abs(beta * c[i, j]) + Math.Abs(added));
                 float actual = data[i * c.RowStride + j];
                 Assert.True(Math.Abs(actual - expected) <= bound, $"{what}: C[{i},{j}] of [{m}×{k}]·[{k}×{n}] is {actual}, expected {expected}");
             }

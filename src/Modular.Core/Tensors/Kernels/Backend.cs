@@ -74,10 +74,12 @@ internal abstract class Backend
         Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n);
 
     /// <summary>
-    /// C ← alpha·A·B + beta·C for one matrix: A is [m, k] with element (i, p) at a[i·rsA + p·csA], B is [k, n] likewise,
-    /// C is [m, n] row-major with row stride ldc. Either stride of A and B may be 1 (transposed views need no copy).
+    /// C ← alpha·A·B + beta·C (+ bias[j] in every row j-th column when <paramref name="bias"/> is given, as a linear layer's)
+    /// for one matrix: A is [m, k] with element (i, p) at a[i·rsA + p·csA], B is [k, n] likewise, C is [m, n] row-major
+    /// with row stride ldc. Either stride of A and B may be 1 (transposed views need no copy).
     /// </summary>
-    public abstract void Gemm(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int rsB, int csB, float beta, Span<float> c, int ldc);
+    public abstract void Gemm(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int rsB, int csB, float beta, Span<float> c, int ldc,
+        ReadOnlySpan<float> bias = default);
 
     /// <summary>y[i, :] ← table[index[i], :] for rows of width <paramref name="width"/>.</summary>
     public abstract void GatherRows(ReadOnlySpan<float> table, ReadOnlySpan<int> index, Span<float> y, int width);

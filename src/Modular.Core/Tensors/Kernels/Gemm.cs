@@ -31,40 +31,50 @@ internal static unsafe class Gemm
     {
         public GemmMicrokernel Kernel;
         public float* A, B, C, PackedB;
+        public float* Bias;                         // added to every row of C with the first depth block, or null
         public nint RsA, CsA, RsB, CsB, RsC, CsC;
         public int M, N, K;
         public float Alpha, Beta;
         public int Column0, Columns, Depth0, Depth; // the current NC×KC block
         public float BlockBeta;                     // β for the first depth block, 1 after it
+        public float* BlockBias;                    // the bias for the first depth block, null after it
         public bool SplitRows;                      // work blocks are rows of C (else columns)
         public int PanelsPerBlock, Blocks, NextBlock;
     }
 
     /// <summary>
-    /// C ← α·A·B + β·C: A is [m, k] with element (i, p) at a[i·rsA + p·csA], B is [k, n] likewise, C is [m, n]
-    /// row-major with row stride <paramref name="ldc"/>. β = 0 overwrites C whatever it held (NaN included).
+    /// C ← α·A·B + β·C (+ bias): A is [m, k] with element (i, p) at a[i·rsA + p·csA], B is [k, n] likewise, C is
+    /// [m, n] row-major with row stride <paramref name="ldc"/>. β = 0 overwrites C whatever it held (NaN included).
+    /// A non-empty <paramref name="bias"/> [n] is added to every row in the kernels' store (a linear layer's bias
+    /// without a pass of its own over C): each element is (α·A·B + β·C) + bias, rounded as written.
     /// </summary>
-    public static void Multiply(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int rsB, int csB, float beta, Span<float> c, int ldc) =>
-        Multiply(GemmMicrokernel.Best, m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
+    public static void Multiply(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int rsB, int csB, float beta, Span<float> c, int ldc,
+        ReadOnlySpan<float> bias = default) =>
+        Multiply(GemmMicrokernel.Best, m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc, bias);
 
-    /// <summary>As <see cref="Multiply(int, int, int, float, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, int, int, float, Span{float}, int)"/> with a chosen microkernel (tests cover every one).</summary>
-    internal static void Multiply(GemmMicrokernel kernel, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int rsB, int csB, float beta, Span<float> c, int ldc)
+    /// <summary>As <see cref="Multiply(int, int, int, float, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, int, int, float, Span{float}, int, ReadOnlySpan{float})"/> with a chosen microkernel (tests cover every one).</summary>
+    internal static void Multiply(GemmMicrokernel kernel, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int rsB, int csB, float beta, Span<float> c, int ldc,
+        ReadOnlySpan<float> bias = default)
     {
         CheckExtent("A", a.Length, m, k, rsA, csA);
         CheckExtent("B", b.Length, k, n, rsB, csB);
         CheckExtent("C", c.Length, m, n, ldc, 1);
+        if (!bias.IsEmpty && bias.Length != n)
+            throw new ShapeMismatchException($"Gemm: bias has {bias.Length} values for {n} columns of C; pass one per column, or none.");
         if (m == 0 || n == 0) return;
-        fixed (float* pa = a, pb = b, pc = c)
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
         {
             var job = new Job
             {
                 Kernel = kernel, A = pa, B = pb, C = pc, RsA = rsA, CsA = csA, RsB = rsB, CsB = csB, RsC = ldc, CsC = 1,
-                M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+                M = m, N = n, K = k, Alpha = alpha, Beta = beta, Bias = bias.IsEmpty ? null : pbias,
             };
+            bool transpose = TransposingSavesWork(kernel, m, n);
+            if (job.Bias is not null && (k == 0 || alpha == 0f || transpose)) AddBiasFirst(ref job); // no store to fuse it into, or one whose rows are C's columns
             if (k == 0 || alpha == 0f) ScaleC(ref job);
             else
             {
-                if (TransposingSavesWork(kernel, m, n)) Transpose(ref job);
+                if (transpose) Transpose(ref job);
                 Run(ref job);
             }
         }
@@ -101,6 +111,18 @@ internal static unsafe class Gemm
         (job.RsC, job.CsC) = (job.CsC, job.RsC);
     }
 
+    /// <summary>C ← β·C + bias, after which the product accumulates onto C (β = 1) with no bias left to add.</summary>
+    private static void AddBiasFirst(ref Job job)
+    {
+        for (int i = 0; i < job.M; i++)
+        {
+            float* row = job.C + i * job.RsC;
+            for (int j = 0; j < job.N; j++) row[j] = (job.Beta == 0f ? 0f : job.Beta * row[j]) + job.Bias[j];
+        }
+        job.Beta = 1f;
+        job.Bias = null;
+    }
+
     private static void ScaleC(ref Job job)
     {
         for (int i = 0; i < job.M; i++)
@@ -126,6 +148,7 @@ internal static unsafe class Gemm
             {
                 job.Depth = Math.Min(depthStep, job.K - job.Depth0);
                 job.BlockBeta = job.Depth0 == 0 ? job.Beta : 1f;
+                job.BlockBias = job.Depth0 == 0 ? job.Bias : null;
                 job.NextBlock = 0;
                 fixed (Job* state = &job)
                 {
@@ -200,31 +223,33 @@ internal static unsafe class Gemm
                 int columns = Math.Min(nr, job.Columns - j);
                 float* panelB = job.PackedB + (nint)jp * job.Depth * nr;
                 float* c = job.C + ic * job.RsC + (job.Column0 + j) * job.CsC;
+                float* bias = job.BlockBias is null ? null : job.BlockBias + job.Column0 + j;
                 for (int ir = 0; ir < rows; ir += mr, c += mr * job.RsC)
                 {
                     float* panelA = packedA + (nint)ir * job.Depth;
                     int tileRows = Math.Min(mr, rows - ir);
                     if (tileRows == mr && columns == nr && job.CsC == 1)
-                        kernel.Run(job.Depth, panelA, panelB, c, job.RsC, job.BlockBeta);
+                        kernel.Run(job.Depth, panelA, panelB, c, job.RsC, job.BlockBeta, bias);
                     else
                     {
-                        kernel.Run(job.Depth, panelA, panelB, edgeTile, nr, 0f);
-                        MergeTile(edgeTile, nr, c, job.RsC, job.CsC, tileRows, columns, job.BlockBeta);
+                        kernel.Run(job.Depth, panelA, panelB, edgeTile, nr, 0f, null);
+                        MergeTile(edgeTile, nr, c, job.RsC, job.CsC, tileRows, columns, job.BlockBeta, bias);
                     }
                 }
             }
         }
     }
 
-    /// <summary>C ← tile + β·C for the part of a tile inside C; the same rounding as the kernels' own store.</summary>
-    private static void MergeTile(float* tile, int tileStride, float* c, nint rsC, nint csC, int rows, int columns, float beta)
+    /// <summary>C ← tile + β·C (+ bias) for the part of a tile inside C; the same rounding as the kernels' own store.</summary>
+    private static void MergeTile(float* tile, int tileStride, float* c, nint rsC, nint csC, int rows, int columns, float beta, float* bias)
     {
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < columns; j++)
             {
                 ref float cij = ref c[i * rsC + j * csC];
                 float t = tile[i * tileStride + j];
-                cij = beta == 0f ? t : MathF.FusedMultiplyAdd(cij, beta, t);
+                t = beta == 0f ? t : MathF.FusedMultiplyAdd(cij, beta, t);
+                cij = bias is null ? t : t + bias[j];
             }
     }
 

@@ -12,10 +12,13 @@ namespace Modular.Tensors.Kernels;
 /// </summary>
 internal readonly unsafe struct GemmMicrokernel
 {
-    /// <summary>Runs the kernel: tile ← A·B over <c>depth</c> steps, then C ← tile + β·C (β = 0 overwrites C, even NaN).</summary>
-    private readonly delegate*<int, float*, float*, float*, nint, float, void> run;
+    /// <summary>
+    /// Runs the kernel: tile ← A·B over <c>depth</c> steps, then C ← (tile + β·C) + bias (β = 0 overwrites C, even NaN;
+    /// bias, one value per column of the tile, may be null).
+    /// </summary>
+    private readonly delegate*<int, float*, float*, float*, nint, float, float*, void> run;
 
-    private GemmMicrokernel(int rows, int columns, delegate*<int, float*, float*, float*, nint, float, void> run)
+    private GemmMicrokernel(int rows, int columns, delegate*<int, float*, float*, float*, nint, float, float*, void> run)
     {
         Rows = rows;
         Columns = columns;
@@ -41,11 +44,11 @@ internal readonly unsafe struct GemmMicrokernel
     public static GemmMicrokernel Best { get; } =
         Vector512.IsHardwareAccelerated ? Vector512Kernel : Vector256.IsHardwareAccelerated ? Vector256Kernel : ScalarKernel;
 
-    /// <summary>C[0..Rows, 0..Columns] (row stride <paramref name="ldc"/>) ← A·B + β·C over <paramref name="depth"/> packed steps.</summary>
-    public void Run(int depth, float* a, float* b, float* c, nint ldc, float beta) => run(depth, a, b, c, ldc, beta);
+    /// <summary>C[0..Rows, 0..Columns] (row stride <paramref name="ldc"/>) ← (A·B + β·C) + bias over <paramref name="depth"/> packed steps.</summary>
+    public void Run(int depth, float* a, float* b, float* c, nint ldc, float beta, float* bias) => run(depth, a, b, c, ldc, beta, bias);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Multiply8x32(int depth, float* a, float* b, float* c, nint ldc, float beta)
+    private static void Multiply8x32(int depth, float* a, float* b, float* c, nint ldc, float beta, float* bias)
     {
         PrefetchTile(c, ldc, 8, 32);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
@@ -63,8 +66,8 @@ internal readonly unsafe struct GemmMicrokernel
             x = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
             x = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
         }
-        Store(c, c00, c01, beta); Store(c += ldc, c10, c11, beta); Store(c += ldc, c20, c21, beta); Store(c += ldc, c30, c31, beta);
-        Store(c += ldc, c40, c41, beta); Store(c += ldc, c50, c51, beta); Store(c += ldc, c60, c61, beta); Store(c += ldc, c70, c71, beta);
+        Store(c, c00, c01, beta, bias); Store(c += ldc, c10, c11, beta, bias); Store(c += ldc, c20, c21, beta, bias); Store(c += ldc, c30, c31, beta, bias);
+        Store(c += ldc, c40, c41, beta, bias); Store(c += ldc, c50, c51, beta, bias); Store(c += ldc, c60, c61, beta, bias); Store(c += ldc, c70, c71, beta, bias);
     }
 
     /// <summary>
@@ -85,7 +88,7 @@ internal readonly unsafe struct GemmMicrokernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector512<float> left, Vector512<float> right, float beta)
+    private static void Store(float* c, Vector512<float> left, Vector512<float> right, float beta, float* bias)
     {
         if (beta != 0f)
         {
@@ -93,12 +96,17 @@ internal readonly unsafe struct GemmMicrokernel
             left = Vector512.FusedMultiplyAdd(Vector512.Load(c), scale, left);
             right = Vector512.FusedMultiplyAdd(Vector512.Load(c + 16), scale, right);
         }
+        if (bias is not null)
+        {
+            left += Vector512.Load(bias);
+            right += Vector512.Load(bias + 16);
+        }
         left.Store(c);
         right.Store(c + 16);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Multiply6x16(int depth, float* a, float* b, float* c, nint ldc, float beta)
+    private static void Multiply6x16(int depth, float* a, float* b, float* c, nint ldc, float beta, float* bias)
     {
         PrefetchTile(c, ldc, 6, 16);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -114,12 +122,12 @@ internal readonly unsafe struct GemmMicrokernel
             x = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
             x = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
         }
-        Store(c, c00, c01, beta); Store(c += ldc, c10, c11, beta); Store(c += ldc, c20, c21, beta);
-        Store(c += ldc, c30, c31, beta); Store(c += ldc, c40, c41, beta); Store(c += ldc, c50, c51, beta);
+        Store(c, c00, c01, beta, bias); Store(c += ldc, c10, c11, beta, bias); Store(c += ldc, c20, c21, beta, bias);
+        Store(c += ldc, c30, c31, beta, bias); Store(c += ldc, c40, c41, beta, bias); Store(c += ldc, c50, c51, beta, bias);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector256<float> left, Vector256<float> right, float beta)
+    private static void Store(float* c, Vector256<float> left, Vector256<float> right, float beta, float* bias)
     {
         if (beta != 0f)
         {
@@ -127,13 +135,18 @@ internal readonly unsafe struct GemmMicrokernel
             left = Vector256.FusedMultiplyAdd(Vector256.Load(c), scale, left);
             right = Vector256.FusedMultiplyAdd(Vector256.Load(c + 8), scale, right);
         }
+        if (bias is not null)
+        {
+            left += Vector256.Load(bias);
+            right += Vector256.Load(bias + 8);
+        }
         left.Store(c);
         right.Store(c + 8);
     }
 
     private const int ScalarSize = 4;
 
-    private static void MultiplyScalar(int depth, float* a, float* b, float* c, nint ldc, float beta)
+    private static void MultiplyScalar(int depth, float* a, float* b, float* c, nint ldc, float beta, float* bias)
     {
         float* tile = stackalloc float[ScalarSize * ScalarSize];
         new Span<float>(tile, ScalarSize * ScalarSize).Clear();
@@ -145,7 +158,8 @@ internal readonly unsafe struct GemmMicrokernel
             for (int j = 0; j < ScalarSize; j++)
             {
                 ref float cij = ref c[i * ldc + j];
-                cij = beta == 0f ? tile[i * ScalarSize + j] : MathF.FusedMultiplyAdd(cij, beta, tile[i * ScalarSize + j]);
+                float t = beta == 0f ? tile[i * ScalarSize + j] : MathF.FusedMultiplyAdd(cij, beta, tile[i * ScalarSize + j]);
+                cij = bias is null ? t : t + bias[j];
             }
     }
 }

@@ -154,16 +154,12 @@ public partial class Tensor
         outShape[^1] = outFeatures;
         var y = Empty(outShape);
         var backend = Backend.Current;
-        float beta = 0f;
-        if (bias is not null)
-        {
-            using var rowsView = y.View([rows, outFeatures], [outFeatures, 1], 0);
-            backend.Copy(bias, rowsView); // broadcast the bias into every row, then accumulate the product
-            beta = 1f;
-        }
+        var biasValues = bias is null || bias.IsContiguous ? bias : bias.ContiguousCopy();
         // W is [out, in]; Wᵀ as the right operand has element (p, j) = W[j, p]: row stride 1, column stride in.
+        // The bias is added in the GEMM's store, not by a pass of its own over y.
         backend.Gemm(rows, outFeatures, inFeatures, 1f, x.Data.AsSpan(x.offset), inFeatures, 1,
-            weight.Data.AsSpan(weight.offset), weight.strides[1], weight.strides[0], beta, y.Span, outFeatures);
+            weight.Data.AsSpan(weight.offset), weight.strides[1], weight.strides[0], 0f, y.Span, outFeatures, biasValues is null ? default : biasValues.Span);
+        if (biasValues is not null && !ReferenceEquals(biasValues, bias)) biasValues.Dispose(); // a strided bias's copy
         var inputs = bias is null ? new[] { this, weight } : [this, weight, bias];
         if (NeedsGrad(inputs))
         {
