@@ -27,6 +27,9 @@ internal static unsafe class Gemm
     /// <summary>Below this many floats per thread, packing B stays on one thread.</summary>
     private const int MinPackedFloatsPerThread = 1 << 15;
 
+    /// <summary>Lets A be read in place when it can be (tests turn it off to compare with the packed path).</summary>
+    internal static bool UnpackedA { get; set; } = true;
+
     private struct Job
     {
         public GemmMicrokernel Kernel;
@@ -211,12 +214,16 @@ internal static unsafe class Gemm
         var kernel = job.Kernel;
         int mr = kernel.Rows, nr = kernel.Columns;
         int rowStep = RowBlock / mr * mr;
-        float* packedA = GemmWorkspace.PackedA(rowStep * job.Depth);
+        // A whose depth is contiguous (row-major A, or a transposed B computed as A) needs no packing when nothing
+        // scales it: the kernel reads its rows in place.
+        bool inPlace = kernel.ReadsAInPlace && job.CsA == 1 && job.Alpha == 1f && UnpackedA;
+        float* packedA = inPlace ? null : GemmWorkspace.PackedA(rowStep * job.Depth);
         float* edgeTile = stackalloc float[mr * nr];
         for (int ic = row0; ic < row1; ic += rowStep)
         {
             int rows = Math.Min(rowStep, row1 - ic);
-            GemmPacking.PackPanels(job.A + ic * job.RsA + job.Depth0 * job.CsA, job.RsA, job.CsA, rows, job.Depth, mr, job.Alpha, packedA);
+            float* blockA = job.A + ic * job.RsA + job.Depth0 * job.CsA;
+            if (!inPlace) GemmPacking.PackPanels(blockA, job.RsA, job.CsA, rows, job.Depth, mr, job.Alpha, packedA);
             for (int jp = panel0; jp < panel1; jp++)
             {
                 int j = jp * nr;
@@ -226,15 +233,13 @@ internal static unsafe class Gemm
                 float* bias = job.BlockBias is null ? null : job.BlockBias + job.Column0 + j;
                 for (int ir = 0; ir < rows; ir += mr, c += mr * job.RsC)
                 {
-                    float* panelA = packedA + (nint)ir * job.Depth;
                     int tileRows = Math.Min(mr, rows - ir);
-                    if (tileRows == mr && columns == nr && job.CsC == 1)
-                        kernel.Run(job.Depth, panelA, panelB, c, job.RsC, job.BlockBeta, bias);
-                    else
-                    {
-                        kernel.Run(job.Depth, panelA, panelB, edgeTile, nr, 0f, null);
-                        MergeTile(edgeTile, nr, c, job.RsC, job.CsC, tileRows, columns, job.BlockBeta, bias);
-                    }
+                    bool whole = tileRows == mr && columns == nr && job.CsC == 1;
+                    float* tile = whole ? c : edgeTile;
+                    nint tileStride = whole ? job.RsC : nr;
+                    if (inPlace) kernel.RunInPlace(job.Depth, blockA + ir * job.RsA, job.RsA, tileRows, panelB, tile, tileStride, whole ? job.BlockBeta : 0f, whole ? bias : null);
+                    else kernel.Run(job.Depth, packedA + (nint)ir * job.Depth, panelB, tile, tileStride, whole ? job.BlockBeta : 0f, whole ? bias : null);
+                    if (!whole) MergeTile(edgeTile, nr, c, job.RsC, job.CsC, tileRows, columns, job.BlockBeta, bias);
                 }
             }
         }

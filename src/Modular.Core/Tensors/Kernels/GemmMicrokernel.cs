@@ -18,11 +18,20 @@ internal readonly unsafe struct GemmMicrokernel
     /// </summary>
     private readonly delegate*<int, float*, float*, float*, nint, float, float*, void> run;
 
-    private GemmMicrokernel(int rows, int columns, delegate*<int, float*, float*, float*, nint, float, float*, void> run)
+    /// <summary>
+    /// The same tile with A read in place rather than packed (row r of A at <c>a + r·lda</c>, depth contiguous), or
+    /// null when the kernel has no such form. Rows past <c>rows</c> re-read the last row; their results are not stored
+    /// by the caller (edge tiles go through a scratch tile).
+    /// </summary>
+    private readonly delegate*<int, float*, nint, int, float*, float*, nint, float, float*, void> runInPlace;
+
+    private GemmMicrokernel(int rows, int columns, delegate*<int, float*, float*, float*, nint, float, float*, void> run,
+        delegate*<int, float*, nint, int, float*, float*, nint, float, float*, void> runInPlace = null)
     {
         Rows = rows;
         Columns = columns;
         this.run = run;
+        this.runInPlace = runInPlace;
     }
 
     /// <summary>Rows of the register tile (MR): the height of a packed A panel.</summary>
@@ -32,7 +41,7 @@ internal readonly unsafe struct GemmMicrokernel
     public int Columns { get; }
 
     /// <summary>8×32 with Vector512: 16 accumulators, enough independent FMA chains to fill both pipes.</summary>
-    public static GemmMicrokernel Vector512Kernel => new(8, 32, &Multiply8x32);
+    public static GemmMicrokernel Vector512Kernel => new(8, 32, &Multiply8x32, &Multiply8x32InPlace);
 
     /// <summary>6×16 with Vector256: 12 accumulators, leaving room for B and the broadcast in 16 registers.</summary>
     public static GemmMicrokernel Vector256Kernel => new(6, 16, &Multiply6x16);
@@ -46,6 +55,12 @@ internal readonly unsafe struct GemmMicrokernel
 
     /// <summary>C[0..Rows, 0..Columns] (row stride <paramref name="ldc"/>) ← (A·B + β·C) + bias over <paramref name="depth"/> packed steps.</summary>
     public void Run(int depth, float* a, float* b, float* c, nint ldc, float beta, float* bias) => run(depth, a, b, c, ldc, beta, bias);
+
+    /// <summary>Whether <see cref="RunInPlace"/> exists: A can skip packing when its depth is contiguous.</summary>
+    public bool ReadsAInPlace => runInPlace != null;
+
+    /// <summary>As <see cref="Run"/> with A unpacked: <paramref name="rows"/> (≤ <see cref="Rows"/>) rows at <paramref name="a"/>, row stride <paramref name="lda"/>, depth contiguous.</summary>
+    public void RunInPlace(int depth, float* a, nint lda, int rows, float* b, float* c, nint ldc, float beta, float* bias) => runInPlace(depth, a, lda, rows, b, c, ldc, beta, bias);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply8x32(int depth, float* a, float* b, float* c, nint ldc, float beta, float* bias)
@@ -65,6 +80,36 @@ internal readonly unsafe struct GemmMicrokernel
             x = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
             x = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
             x = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+        }
+        Store(c, c00, c01, beta, bias); Store(c += ldc, c10, c11, beta, bias); Store(c += ldc, c20, c21, beta, bias); Store(c += ldc, c30, c31, beta, bias);
+        Store(c += ldc, c40, c41, beta, bias); Store(c += ldc, c50, c51, beta, bias); Store(c += ldc, c60, c61, beta, bias); Store(c += ldc, c70, c71, beta, bias);
+    }
+
+    /// <summary>
+    /// <see cref="Multiply8x32"/> reading A where it lies: each depth step broadcasts one value from each of 8 rows. It
+    /// saves packing A (a copy of the whole operand per column block) at the price of 8 read streams instead of one;
+    /// the sums are the same chains of fused multiply-adds, so the results are bit-identical to the packed kernel's.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Multiply8x32InPlace(int depth, float* a, nint lda, int rows, float* b, float* c, nint ldc, float beta, float* bias)
+    {
+        PrefetchTile(c, ldc, 8, 32);
+        float* a0 = a, a1 = a + Math.Min(1, rows - 1) * lda, a2 = a + Math.Min(2, rows - 1) * lda, a3 = a + Math.Min(3, rows - 1) * lda;
+        float* a4 = a + Math.Min(4, rows - 1) * lda, a5 = a + Math.Min(5, rows - 1) * lda, a6 = a + Math.Min(6, rows - 1) * lda, a7 = a + Math.Min(7, rows - 1) * lda;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (nint p = 0; p < depth; p++, b += 32)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var x = Vector512.Create(a0[p]); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a1[p]); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a2[p]); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a3[p]); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a4[p]); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a5[p]); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a6[p]); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a7[p]); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
         }
         Store(c, c00, c01, beta, bias); Store(c += ldc, c10, c11, beta, bias); Store(c += ldc, c20, c21, beta, bias); Store(c += ldc, c30, c31, beta, bias);
         Store(c += ldc, c40, c41, beta, bias); Store(c += ldc, c50, c51, beta, bias); Store(c += ldc, c60, c61, beta, bias); Store(c += ldc, c70, c71, beta, bias);
