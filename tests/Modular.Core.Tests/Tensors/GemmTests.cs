@@ -91,7 +91,7 @@ public class GemmTests
 
     /// <summary>
     /// The kernel that reads a row-major A in place (no packing) computes the same chains of fused multiply-adds as
-    /// the packed one: the same bits, for edge rows (re-read, never stored), several depth blocks, padded rows, β and a bias.
+    /// the packed one, row-major or transposed: the same bits, for edge rows (re-read, never stored), several depth blocks, padded rows, β and a bias.
     /// </summary>
     [Theory]
     [InlineData(8, 32, 16)]
@@ -102,26 +102,29 @@ public class GemmTests
     public void Reading_A_in_place_gives_the_same_bits_as_packing_it(int m, int n, int k)
     {
         var rng = new Random(m + n + k);
-        var a = Matrix.Random(rng, m, k, transposed: false, padding: 5);
-        var b = Matrix.Random(rng, k, n, transposed: rng.Next(2) == 0, padding: 2);
-        var c = Matrix.Random(rng, m, n, transposed: false);
-        var bias = Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble()).ToArray();
-        var inPlace = (float[])c.Data.Clone();
-        var packed = (float[])c.Data.Clone();
-
-        Gemm.Multiply(m, n, k, 1f, a.Data, a.RowStride, a.ColumnStride, b.Data, b.RowStride, b.ColumnStride, 0.5f, inPlace, n, bias);
-        try
+        foreach (bool transposeA in new[] { false, true })
         {
-            Gemm.UnpackedA = false;
-            Gemm.Multiply(m, n, k, 1f, a.Data, a.RowStride, a.ColumnStride, b.Data, b.RowStride, b.ColumnStride, 0.5f, packed, n, bias);
-        }
-        finally
-        {
-            Gemm.UnpackedA = true;
-        }
+            var a = Matrix.Random(rng, m, k, transposeA, padding: 5);
+            var b = Matrix.Random(rng, k, n, transposed: rng.Next(2) == 0, padding: 2);
+            var c = Matrix.Random(rng, m, n, transposed: false);
+            var bias = Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble()).ToArray();
+            var inPlace = (float[])c.Data.Clone();
+            var packed = (float[])c.Data.Clone();
 
-        Assert.Equal(packed, inPlace);
-        AssertProduct(GemmMicrokernel.Best, 1f, a, b, 0.5f, c, "A read in place", bias);
+            Gemm.Multiply(m, n, k, 1f, a.Data, a.RowStride, a.ColumnStride, b.Data, b.RowStride, b.ColumnStride, 0.5f, inPlace, n, bias);
+            try
+            {
+                Gemm.UnpackedA = false;
+                Gemm.Multiply(m, n, k, 1f, a.Data, a.RowStride, a.ColumnStride, b.Data, b.RowStride, b.ColumnStride, 0.5f, packed, n, bias);
+            }
+            finally
+            {
+                Gemm.UnpackedA = true;
+            }
+
+            Assert.Equal(packed, inPlace);
+            AssertProduct(GemmMicrokernel.Best, 1f, a, b, 0.5f, c, $"A read in place, Aᵀ={transposeA}", bias);
+        }
     }
 
     [Fact]

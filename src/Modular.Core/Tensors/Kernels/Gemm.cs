@@ -214,9 +214,9 @@ internal static unsafe class Gemm
         var kernel = job.Kernel;
         int mr = kernel.Rows, nr = kernel.Columns;
         int rowStep = RowBlock / mr * mr;
-        // A whose depth is contiguous (row-major A, or a transposed B computed as A) needs no packing when nothing
-        // scales it: the kernel reads its rows in place.
-        bool inPlace = kernel.ReadsAInPlace && job.CsA == 1 && job.Alpha == 1f && UnpackedA;
+        // A with a contiguous dimension (row-major or transposed) needs no packing when nothing scales it: the kernel
+        // reads it in place.
+        bool inPlace = kernel.ReadsAInPlace && (job.CsA == 1 || job.RsA == 1) && job.Alpha == 1f && UnpackedA;
         float* packedA = inPlace ? null : GemmWorkspace.PackedA(rowStep * job.Depth);
         float* edgeTile = stackalloc float[mr * nr];
         for (int ic = row0; ic < row1; ic += rowStep)
@@ -237,7 +237,7 @@ internal static unsafe class Gemm
                     bool whole = tileRows == mr && columns == nr && job.CsC == 1;
                     float* tile = whole ? c : edgeTile;
                     nint tileStride = whole ? job.RsC : nr;
-                    if (inPlace) kernel.RunInPlace(job.Depth, blockA + ir * job.RsA, job.RsA, tileRows, panelB, tile, tileStride, whole ? job.BlockBeta : 0f, whole ? bias : null);
+                    if (inPlace) kernel.RunInPlace(job.Depth, blockA + ir * job.RsA, job.RsA, job.CsA, tileRows, panelB, tile, tileStride, whole ? job.BlockBeta : 0f, whole ? bias : null);
                     else kernel.Run(job.Depth, packedA + (nint)ir * job.Depth, panelB, tile, tileStride, whole ? job.BlockBeta : 0f, whole ? bias : null);
                     if (!whole) MergeTile(edgeTile, nr, c, job.RsC, job.CsC, tileRows, columns, job.BlockBeta, bias);
                 }

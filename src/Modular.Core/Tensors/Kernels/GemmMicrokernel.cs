@@ -19,14 +19,14 @@ internal readonly unsafe struct GemmMicrokernel
     private readonly delegate*<int, float*, float*, float*, nint, float, float*, void> run;
 
     /// <summary>
-    /// The same tile with A read in place rather than packed (row r of A at <c>a + r·lda</c>, depth contiguous), or
+    /// The same tile with A read in place rather than packed (element (r, p) of A at <c>a[r·rsA + p·csA]</c>), or
     /// null when the kernel has no such form. Rows past <c>rows</c> re-read the last row; their results are not stored
     /// by the caller (edge tiles go through a scratch tile).
     /// </summary>
-    private readonly delegate*<int, float*, nint, int, float*, float*, nint, float, float*, void> runInPlace;
+    private readonly delegate*<int, float*, nint, nint, int, float*, float*, nint, float, float*, void> runInPlace;
 
     private GemmMicrokernel(int rows, int columns, delegate*<int, float*, float*, float*, nint, float, float*, void> run,
-        delegate*<int, float*, nint, int, float*, float*, nint, float, float*, void> runInPlace = null)
+        delegate*<int, float*, nint, nint, int, float*, float*, nint, float, float*, void> runInPlace = null)
     {
         Rows = rows;
         Columns = columns;
@@ -56,11 +56,12 @@ internal readonly unsafe struct GemmMicrokernel
     /// <summary>C[0..Rows, 0..Columns] (row stride <paramref name="ldc"/>) ← (A·B + β·C) + bias over <paramref name="depth"/> packed steps.</summary>
     public void Run(int depth, float* a, float* b, float* c, nint ldc, float beta, float* bias) => run(depth, a, b, c, ldc, beta, bias);
 
-    /// <summary>Whether <see cref="RunInPlace"/> exists: A can skip packing when its depth is contiguous.</summary>
+    /// <summary>Whether <see cref="RunInPlace"/> exists: A can skip packing.</summary>
     public bool ReadsAInPlace => runInPlace != null;
 
-    /// <summary>As <see cref="Run"/> with A unpacked: <paramref name="rows"/> (≤ <see cref="Rows"/>) rows at <paramref name="a"/>, row stride <paramref name="lda"/>, depth contiguous.</summary>
-    public void RunInPlace(int depth, float* a, nint lda, int rows, float* b, float* c, nint ldc, float beta, float* bias) => runInPlace(depth, a, lda, rows, b, c, ldc, beta, bias);
+    /// <summary>As <see cref="Run"/> with A unpacked: <paramref name="rows"/> (≤ <see cref="Rows"/>) rows, element (r, p) at <c>a[r·rsA + p·csA]</c>.</summary>
+    public void RunInPlace(int depth, float* a, nint rsA, nint csA, int rows, float* b, float* c, nint ldc, float beta, float* bias) =>
+        runInPlace(depth, a, rsA, csA, rows, b, c, ldc, beta, bias);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply8x32(int depth, float* a, float* b, float* c, nint ldc, float beta, float* bias)
@@ -86,19 +87,21 @@ internal readonly unsafe struct GemmMicrokernel
     }
 
     /// <summary>
-    /// <see cref="Multiply8x32"/> reading A where it lies: each depth step broadcasts one value from each of 8 rows. It
-    /// saves packing A (a copy of the whole operand per column block) at the price of 8 read streams instead of one;
-    /// the sums are the same chains of fused multiply-adds, so the results are bit-identical to the packed kernel's.
+    /// <see cref="Multiply8x32"/> reading A where it lies: each depth step broadcasts one value from each of 8 rows
+    /// (8 read streams when A is row-major, one when it is a transposed row-major matrix, as gᵀ in a weight gradient).
+    /// It saves packing A (a copy of the whole operand per column block); the sums are the same chains of fused
+    /// multiply-adds, so the results are bit-identical to the packed kernel's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Multiply8x32InPlace(int depth, float* a, nint lda, int rows, float* b, float* c, nint ldc, float beta, float* bias)
+    private static void Multiply8x32InPlace(int depth, float* a, nint rsA, nint csA, int rows, float* b, float* c, nint ldc, float beta, float* bias)
     {
         PrefetchTile(c, ldc, 8, 32);
-        float* a0 = a, a1 = a + Math.Min(1, rows - 1) * lda, a2 = a + Math.Min(2, rows - 1) * lda, a3 = a + Math.Min(3, rows - 1) * lda;
-        float* a4 = a + Math.Min(4, rows - 1) * lda, a5 = a + Math.Min(5, rows - 1) * lda, a6 = a + Math.Min(6, rows - 1) * lda, a7 = a + Math.Min(7, rows - 1) * lda;
+        float* a0 = a, a1 = a + Math.Min(1, rows - 1) * rsA, a2 = a + Math.Min(2, rows - 1) * rsA, a3 = a + Math.Min(3, rows - 1) * rsA;
+        float* a4 = a + Math.Min(4, rows - 1) * rsA, a5 = a + Math.Min(5, rows - 1) * rsA, a6 = a + Math.Min(6, rows - 1) * rsA, a7 = a + Math.Min(7, rows - 1) * rsA;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        for (nint p = 0; p < depth; p++, b += 32)
+        nint p = 0;
+        for (float* end = b + (nint)depth * 32; b < end; b += 32, p += csA)
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
