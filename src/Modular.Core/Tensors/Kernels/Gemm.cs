@@ -215,8 +215,10 @@ internal static unsafe class Gemm
         int mr = kernel.Rows, nr = kernel.Columns;
         int rowStep = RowBlock / mr * mr;
         // A with a contiguous dimension (row-major or transposed) needs no packing when nothing scales it: the kernel
-        // reads it in place.
-        bool inPlace = kernel.ReadsAInPlace && (job.CsA == 1 || job.RsA == 1) && job.Alpha == 1f && UnpackedA;
+        // reads it in place. Not when a row-major A's rows lie a multiple of 2 KB apart: the 8 rows a tile reads then
+        // share one or two L1 sets (64 sets of 64 bytes repeat every 4 KB) with the B panel, and evict each other.
+        bool rowsAlias = job.CsA == 1 && job.RsA * sizeof(float) % 2048 == 0;
+        bool inPlace = kernel.ReadsAInPlace && (job.CsA == 1 || job.RsA == 1) && !rowsAlias && job.Alpha == 1f && UnpackedA;
         float* packedA = inPlace ? null : GemmWorkspace.PackedA(rowStep * job.Depth);
         float* edgeTile = stackalloc float[mr * nr];
         for (int ic = row0; ic < row1; ic += rowStep)
