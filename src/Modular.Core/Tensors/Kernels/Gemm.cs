@@ -184,6 +184,7 @@ internal static unsafe class Gemm
         return threads;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackBPanels(void* state, int start, int end)
     {
         ref var job = ref Unsafe.AsRef<Job>(state);
@@ -195,6 +196,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Run by every participating thread: takes the next work block until none is left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyBlocks(void* state, int start, int end)
     {
         ref var job = ref Unsafe.AsRef<Job>(state);
@@ -209,6 +211,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Rows [row0, row1) of C against B panels [panel0, panel1) of the current block, MC rows of A at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyBlock(ref Job job, int row0, int row1, int panel0, int panel1)
     {
         var kernel = job.Kernel;
@@ -248,6 +251,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>C ← tile + β·C (+ bias) for the part of a tile inside C; the same rounding as the kernels' own store.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeTile(float* tile, int tileStride, float* c, nint rsC, nint csC, int rows, int columns, float beta, float* bias)
     {
         for (int i = 0; i < rows; i++)

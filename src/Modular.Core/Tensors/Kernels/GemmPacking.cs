@@ -10,6 +10,7 @@ namespace Modular.Tensors.Kernels;
 /// the columns of B) becomes panels of <c>width</c> lanes, each holding, depth step after depth step, the
 /// <c>width</c> values of its lanes — contiguous, in depth order. An edge panel's missing lanes are left as the
 /// buffer held them: they only feed tile rows or columns outside C, which are never stored.
+/// Compiled optimised from the first call, as the kernels are: packing runs on every product.
 /// </summary>
 internal static unsafe class GemmPacking
 {
@@ -19,6 +20,7 @@ internal static unsafe class GemmPacking
     /// Packs scale·X for the block whose element (lane l, depth p) is at <c>x[l·laneStride + p·depthStride]</c>,
     /// <paramref name="lanes"/> × <paramref name="depth"/>, into panels of <paramref name="width"/> lanes at <paramref name="packed"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackPanels(float* x, nint laneStride, nint depthStride, int lanes, int depth, int width, float scale, float* packed)
     {
         if (laneStride == 1)
@@ -39,6 +41,7 @@ internal static unsafe class GemmPacking
     /// Each depth step's lanes are adjacent in memory (row-major B, transposed A): the step is read once, front to
     /// back, and dealt out to the panels.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackContiguousLanes(float* x, nint depthStride, int lanes, int depth, int width, float scale, float* packed)
     {
         var factor = Vector256.Create(scale);
@@ -59,6 +62,7 @@ internal static unsafe class GemmPacking
     /// Each lane runs contiguously through depth (row-major A, transposed B): 8×8 blocks are transposed in registers,
     /// which keeps both the reads and the writes sequential.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackContiguousDepth(float* x, nint laneStride, int count, int depth, int width, float scale, float* packed)
     {
         var factor = Vector256.Create(scale);
@@ -102,6 +106,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Any layout: element by element, depth step by depth step (sequential writes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackStrided(float* x, nint laneStride, nint depthStride, int count, int depth, int width, float scale, float* packed)
     {
         for (int p = 0; p < depth; p++, x += depthStride, packed += width)

@@ -106,6 +106,7 @@ public partial class Tensor
         public int Rank, M, K, N;
         public Kernels.InlineDims Sizes, StrideA, StrideB;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static unsafe void Run(void* state, int start, int end)
         {
             var job = (BatchedProduct)System.Runtime.InteropServices.GCHandle.FromIntPtr((nint)state).Target!;
