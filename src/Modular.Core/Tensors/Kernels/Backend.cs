@@ -18,7 +18,9 @@ internal enum BinaryKind
     Add, Sub, Mul, Div, Max, Min,
     /// <summary>1 where a = b, else 0.</summary>
     Equal,
-    ReluBackward, GeluBackward, TanhBackward, SigmoidBackward, SoftplusBackward, AbsBackward,
+    ReluBackward, TanhBackward, SigmoidBackward, SoftplusBackward, AbsBackward,
+    /// <summary>GELU′(x) from the input a = x and the output b = GELU(x) (no gradient factor).</summary>
+    GeluDerivative,
     /// <summary>gradient where p0 ≤ x ≤ p1.</summary>
     ClampBackward,
     /// <summary>g·p0·x^(p0−1).</summary>

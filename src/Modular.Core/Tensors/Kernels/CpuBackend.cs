@@ -69,7 +69,7 @@ internal sealed unsafe partial class CpuBackend : Backend
             case BinaryKind.Min: Map(new MinOperator(), a, b, y); break;
             case BinaryKind.Equal: Map(new EqualOperator(), a, b, y); break;
             case BinaryKind.ReluBackward: Map(new ReluBackwardOperator(), a, b, y); break;
-            case BinaryKind.GeluBackward: Map(new GeluBackwardOperator(), a, b, y); break;
+            case BinaryKind.GeluDerivative: Map(new GeluDerivativeOperator(), a, b, y); break;
             case BinaryKind.TanhBackward: Map(new TanhBackwardOperator(), a, b, y); break;
             case BinaryKind.SigmoidBackward: Map(new SigmoidBackwardOperator(), a, b, y); break;
             case BinaryKind.SoftplusBackward: Map(new SoftplusBackwardOperator(), a, b, y); break;

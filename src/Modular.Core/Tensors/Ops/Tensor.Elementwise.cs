@@ -125,13 +125,12 @@ public partial class Tensor
         UnaryKind.Sqrt => (BinaryKind.SqrtBackward, true),
         UnaryKind.Abs => (BinaryKind.AbsBackward, false),
         UnaryKind.Relu => (BinaryKind.ReluBackward, false),
-        UnaryKind.Gelu => (BinaryKind.GeluBackward, false),
         UnaryKind.Tanh => (BinaryKind.TanhBackward, true),
         UnaryKind.Sigmoid => (BinaryKind.SigmoidBackward, true),
         UnaryKind.Softplus => (BinaryKind.SoftplusBackward, false),
         UnaryKind.Clamp => (BinaryKind.ClampBackward, false),
         UnaryKind.Pow => (BinaryKind.PowBackward, false),
-        _ => null, // Neg and Affine are linear: handled directly
+        _ => null, // Neg and Affine are linear, GELU reads both x and y: handled directly
     };
 
     private Tensor Unary(UnaryKind kind, string name, float p0 = 0f, float p1 = 0f)
@@ -149,6 +148,10 @@ public partial class Tensor
                 case UnaryKind.Neg: Backend.Current.Unary(UnaryKind.Neg, g, dx); break;
                 case UnaryKind.Affine: Backend.Current.Unary(UnaryKind.Affine, g, dx, p0, 0f); break;
                 case UnaryKind.Log: Backend.Current.Binary(BinaryKind.Div, g, x, dx); break;
+                case UnaryKind.Gelu: // GELU′ from x and y, then times g: two cheap passes beat one with the CDF recomputed
+                    Backend.Current.Binary(BinaryKind.GeluDerivative, x, y, dx);
+                    Backend.Current.Binary(BinaryKind.Mul, dx, g, dx);
+                    break;
                 default:
                     var (backward, fromOutput) = UnaryBackward(kind)!.Value;
                     Backend.Current.Binary(backward, fromOutput ? y : x, g, dx, p0, p1);

@@ -64,12 +64,22 @@ internal readonly struct ReluBackwardOperator : IBinaryOperator
     public Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), g, Vector512<float>.Zero);
 }
 
-/// <summary>GELU′(x) = Φ(x) + x·φ(x).</summary>
-internal readonly struct GeluBackwardOperator : IBinaryOperator
+/// <summary>
+/// GELU′(x) = Φ(x) + x·φ(x), with Φ(x) recovered from the forward output y = x·Φ(x) as y/x (within 2 ulps): one exp
+/// instead of the normal CDF's division, polynomial and exp plus the density's exp. Below |x| = 10⁻³⁰, where y may
+/// have lost digits to underflow, Φ(0) = ½ is exact to float precision.
+/// </summary>
+internal readonly struct GeluDerivativeOperator : IBinaryOperator
 {
-    public float Invoke(float x, float g) => g * (NormalCdf(x) + x * NormalPdf(x));
-    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> g) => g * Vector256.FusedMultiplyAdd(x, NormalPdf(x), NormalCdf(x));
-    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> g) => g * Vector512.FusedMultiplyAdd(x, NormalPdf(x), NormalCdf(x));
+    private const float Tiny = 1e-30f;
+
+    public float Invoke(float x, float y) => MathF.FusedMultiplyAdd(x, NormalPdf(x), MathF.Abs(x) >= Tiny ? y / x : 0.5f);
+
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) =>
+        Vector256.FusedMultiplyAdd(x, NormalPdf(x), Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(Vector256.Abs(x), Vector256.Create(Tiny)), y / x, Vector256.Create(0.5f)));
+
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) =>
+        Vector512.FusedMultiplyAdd(x, NormalPdf(x), Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(Vector512.Abs(x), Vector512.Create(Tiny)), y / x, Vector512.Create(0.5f)));
 }
 
 /// <summary>tanh′ from the output y: 1 − y².</summary>
