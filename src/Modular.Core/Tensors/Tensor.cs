@@ -61,6 +61,7 @@ public partial class Tensor : IDisposable
     {
         get
         {
+            if (shape.Contains(0)) return true; // no elements: any strides will do
             int expected = 1;
             for (int i = shape.Length - 1; i >= 0; i--)
             {

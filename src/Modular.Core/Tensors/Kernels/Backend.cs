@@ -68,6 +68,22 @@ internal abstract class Backend
     /// <summary>Input gradient of (log-)softmax rows from the output y and its gradient g.</summary>
     public abstract void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> dx, int rows, int n, bool log);
 
+    /// <summary>
+    /// Scaled dot-product attention for every (batch item, head) of row-major q [batch, queries, width] and k, v
+    /// [batch, keys, width], width = heads·(width / heads): probabilities[b, h] = softmax(scale·q_h·k_hᵀ) over the
+    /// keys whose <paramref name="keyMask"/>[b, key] is 1 (all keys when the mask is empty), output's head
+    /// columns = probabilities[b, h]·v_h. Probabilities [batch, heads, queries, keys] are kept for the backward.
+    /// </summary>
+    public abstract void Attention(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> keyMask,
+        Span<float> probabilities, Span<float> output, AttentionShape shape);
+
+    /// <summary>
+    /// Gradients of <see cref="Attention"/> for the output gradient <paramref name="gradOutput"/> [batch, queries, width]:
+    /// dq, dk, dv overwritten; <paramref name="scratch"/> (the size of the probabilities) holds the score gradients.
+    /// </summary>
+    public abstract void AttentionBackward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> probabilities,
+        ReadOnlySpan<float> gradOutput, Span<float> scratch, Span<float> dq, Span<float> dk, Span<float> dv, AttentionShape shape);
+
     /// <summary>Normalises each row of [rows, n] to zero mean, unit variance, then applies γ, β; records mean and 1/σ per row.</summary>
     public abstract void LayerNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y, Span<float> mean, Span<float> rstd, int rows, int n, float eps);
 

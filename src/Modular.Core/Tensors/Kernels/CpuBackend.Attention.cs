@@ -1,0 +1,109 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using Modular.Tensors.Kernels.Operators;
+
+namespace Modular.Tensors.Kernels;
+
+// Attention as one kernel per (batch item, head): the two products, the scaled and masked softmax between them, and
+// the head's columns of the output written in place — no score tensor scaled in a pass of its own, no transposed
+// copies of the heads. The (batch, head) pairs are spread over the compute threads; each runs its products alone.
+internal sealed unsafe partial class CpuBackend
+{
+    private struct AttentionJob
+    {
+        public AttentionShape Shape;
+        public float* Q, K, V, KeyMask, P, O, DO, DS, DQ, DK, DV;
+    }
+
+    public override void Attention(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> keyMask,
+        Span<float> probabilities, Span<float> output, AttentionShape shape)
+    {
+        fixed (float* pq = q, pk = k, pv = v, pmask = keyMask, pp = probabilities, po = output)
+        {
+            var job = new AttentionJob { Shape = shape, Q = pq, K = pk, V = pv, KeyMask = keyMask.IsEmpty ? null : pmask, P = pp, O = po };
+            ComputeThreads.For(shape.Batch * shape.Heads, PairsPerChunk(shape), &job, &AttentionPairs);
+        }
+    }
+
+    public override void AttentionBackward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> probabilities,
+        ReadOnlySpan<float> gradOutput, Span<float> scratch, Span<float> dq, Span<float> dk, Span<float> dv, AttentionShape shape)
+    {
+        fixed (float* pq = q, pk = k, pv = v, pp = probabilities, pdo = gradOutput, pds = scratch, pdq = dq, pdk = dk, pdv = dv)
+        {
+            var job = new AttentionJob { Shape = shape, Q = pq, K = pk, V = pv, P = pp, DO = pdo, DS = pds, DQ = pdq, DK = pdk, DV = pdv };
+            ComputeThreads.For(shape.Batch * shape.Heads, PairsPerChunk(shape), &job, &AttentionBackwardPairs);
+        }
+    }
+
+    /// <summary>Enough (batch, head) pairs per chunk that a chunk outweighs waking a thread (about 2¹⁸ multiply-adds).</summary>
+    private static int PairsPerChunk(AttentionShape s) => Math.Max(1, (1 << 18) / Math.Max(1, s.Queries * s.Keys * s.HeadWidth));
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AttentionPairs(void* state, int start, int end)
+    {
+        ref var job = ref Unsafe.AsRef<AttentionJob>(state);
+        var s = job.Shape;
+        int n = s.Queries, m = s.Keys, d = s.Width, dh = s.HeadWidth;
+        for (int pair = start; pair < end; pair++)
+        {
+            int b = pair / s.Heads, h = pair % s.Heads;
+            float* q = job.Q + ((long)b * n * d + h * dh), k = job.K + ((long)b * m * d + h * dh), v = job.V + ((long)b * m * d + h * dh);
+            float* p = job.P + (long)pair * n * m, o = job.O + ((long)b * n * d + h * dh);
+            // scores = q·kᵀ: kᵀ's element (c, j) is k[j·d + c]
+            Kernels.Gemm.Multiply(n, m, dh, 1f, Rows(q, n, dh, d), d, 1, Rows(k, m, dh, d), 1, d, 0f, new Span<float>(p, n * m), m);
+            float* mask = job.KeyMask is null ? null : job.KeyMask + (long)b * m;
+            for (int i = 0; i < n; i++) SoftmaxScaled(new Span<float>(p + (long)i * m, m), mask, s.Scale);
+            // the head's output columns = p·v
+            Kernels.Gemm.Multiply(n, dh, m, 1f, new ReadOnlySpan<float>(p, n * m), m, 1, Rows(v, m, dh, d), d, 1, 0f, new Span<float>(o, (n - 1) * d + dh), d);
+        }
+    }
+
+    /// <summary>row ← softmax(scale·row) over the unmasked entries; masked ones become 0 (a fully masked row NaN, as PyTorch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SoftmaxScaled(Span<float> row, float* mask, float scale)
+    {
+        if (mask is not null)
+            for (int j = 0; j < row.Length; j++)
+                if (mask[j] != 1f) row[j] = float.NegativeInfinity;
+        float max = TensorPrimitives.Max(row);
+        if (float.IsNegativeInfinity(max)) max = 0f;
+        ElementwiseLoops.Unary(new AffineOperator(scale, -scale * max), row, row);
+        ElementwiseLoops.Unary(default(ExpOperator), row, row);
+        TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AttentionBackwardPairs(void* state, int start, int end)
+    {
+        ref var job = ref Unsafe.AsRef<AttentionJob>(state);
+        var s = job.Shape;
+        int n = s.Queries, m = s.Keys, d = s.Width, dh = s.HeadWidth;
+        for (int pair = start; pair < end; pair++)
+        {
+            int b = pair / s.Heads, h = pair % s.Heads;
+            long queryHead = (long)b * n * d + h * dh, keyHead = (long)b * m * d + h * dh;
+            float* q = job.Q + queryHead, k = job.K + keyHead, v = job.V + keyHead, dO = job.DO + queryHead;
+            float* p = job.P + (long)pair * n * m, ds = job.DS + (long)pair * n * m;
+            var probabilities = new ReadOnlySpan<float>(p, n * m);
+            // dv = pᵀ·dO (pᵀ's element (j, i) is p[i·m + j])
+            Kernels.Gemm.Multiply(m, dh, n, 1f, probabilities, 1, m, Rows(dO, n, dh, d), d, 1, 0f, Rows(job.DV + keyHead, m, dh, d), d);
+            // dp = dO·vᵀ, then the softmax's backward in place: ds = scale·p ⊙ (dp − ⟨dp, p⟩) per row
+            Kernels.Gemm.Multiply(n, m, dh, 1f, Rows(dO, n, dh, d), d, 1, Rows(v, m, dh, d), 1, d, 0f, new Span<float>(ds, n * m), m);
+            for (int i = 0; i < n; i++)
+            {
+                var pRow = probabilities.Slice(i * m, m);
+                var dsRow = new Span<float>(ds + (long)i * m, m);
+                TensorPrimitives.Subtract(dsRow, TensorPrimitives.Dot(dsRow, pRow), dsRow);
+                TensorPrimitives.Multiply(dsRow, pRow, dsRow);
+                TensorPrimitives.Multiply(dsRow, s.Scale, dsRow);
+            }
+            var scoreGrad = new ReadOnlySpan<float>(ds, n * m);
+            // dq = ds·k, dk = dsᵀ·q
+            Kernels.Gemm.Multiply(n, dh, m, 1f, scoreGrad, m, 1, Rows(k, m, dh, d), d, 1, 0f, Rows(job.DQ + queryHead, n, dh, d), d);
+            Kernels.Gemm.Multiply(m, dh, n, 1f, scoreGrad, 1, m, Rows(q, n, dh, d), d, 1, 0f, Rows(job.DK + keyHead, m, dh, d), d);
+        }
+    }
+
+    /// <summary>The span covering <paramref name="rows"/> rows of <paramref name="columns"/> values, <paramref name="stride"/> apart.</summary>
+    private static Span<float> Rows(float* first, int rows, int columns, int stride) => new(first, rows == 0 ? 0 : (rows - 1) * stride + columns);
+}

@@ -1,0 +1,107 @@
+using Modular.Tensors;
+using Modular.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Modular.Tests.Tensors;
+
+/// <summary>The fused multi-head attention against its composition from MatMul and Softmax, finite differences and bad shapes.</summary>
+public class AttentionTests(ITestOutputHelper output)
+{
+    private readonly GradientChecker gradients = new(output);
+
+    /// <summary>Attention spelled out: heads by reshape and transpose, scaled scores, masked softmax, weighted values.</summary>
+    private static Tensor Composed(Tensor q, Tensor k, Tensor v, int heads, Tensor? keyMask)
+    {
+        int batch = q.Size(0), queries = q.Size(1), width = q.Size(2), keys = k.Size(1), dh = width / heads;
+        var qh = q.Reshape(batch, queries, heads, dh).Transpose(1, 2);
+        var kh = k.Reshape(batch, keys, heads, dh).Transpose(1, 2);
+        var vh = v.Reshape(batch, keys, heads, dh).Transpose(1, 2);
+        var scores = qh.MatMul(kh.Transpose(-1, -2)).Mul(1f / MathF.Sqrt(dh));
+        if (keyMask is not null) scores = scores.MaskedFill((1f - keyMask).Reshape(batch, 1, 1, keys), float.NegativeInfinity);
+        return scores.Softmax(-1).MatMul(vh).Transpose(1, 2).Reshape(batch, queries, width);
+    }
+
+    /// <summary>
+    /// Values and the gradients of query, key and value equal the composition's, with more keys than queries (as
+    /// prefix tuning makes) and with padded keys, for head widths on and off the SIMD width.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 5, 7, 12, 3, false)]
+    [InlineData(2, 5, 7, 12, 3, true)]
+    [InlineData(3, 16, 16, 64, 2, true)]
+    [InlineData(1, 9, 40, 24, 4, false)]
+    public void Matches_the_composition_of_matmul_and_softmax(int batch, int queries, int keys, int width, int heads, bool masked)
+    {
+        using var q = TestTensors.Normal(1, batch, queries, width);
+        using var k = TestTensors.Normal(2, batch, keys, width);
+        using var v = TestTensors.Normal(3, batch, keys, width);
+        using var weights = TestTensors.Normal(4, batch, queries, width);
+        var mask = masked ? KeyMask(batch, keys) : null;
+
+        var (fused, fusedGrads) = Run((a, b, c) => Tensor.ScaledDotProductAttention(a, b, c, heads, mask), q, k, v, weights);
+        var (composed, composedGrads) = Run((a, b, c) => Composed(a, b, c, heads, mask), q, k, v, weights);
+
+        AssertClose(composed, fused, "output");
+        for (int i = 0; i < 3; i++) AssertClose(composedGrads[i], fusedGrads[i], $"gradient of {"qkv"[i]}");
+    }
+
+    [Fact]
+    public void Gradients_match_finite_differences_with_a_key_mask()
+    {
+        var mask = KeyMask(2, 6);
+        gradients.Verify(x => Tensor.ScaledDotProductAttention(x[0], x[1], x[2], 2, mask),
+            TestTensors.Normal(5, 2, 4, 8), TestTensors.Normal(6, 2, 6, 8), TestTensors.Normal(7, 2, 6, 8));
+    }
+
+    [Fact]
+    public void A_query_whose_keys_are_all_masked_gets_NaN_as_in_PyTorch()
+    {
+        using var q = TestTensors.Normal(1, 2, 3, 4);
+        using var k = TestTensors.Normal(2, 2, 5, 4);
+        using var mask = Tensor.FromArray([1f, 1f, 0f, 1f, 0f, 0f, 0f, 0f, 0f, 0f], 2, 5);
+
+        var y = Tensor.ScaledDotProductAttention(q, k, k, 2, mask).ToArray();
+
+        Assert.All(y.Take(12), value => Assert.True(float.IsFinite(value)));
+        Assert.All(y.Skip(12), value => Assert.True(float.IsNaN(value)));
+    }
+
+    [Fact]
+    public void Bad_shapes_are_refused_with_what_to_pass()
+    {
+        using var q = TestTensors.Normal(1, 2, 3, 8);
+        using var k = TestTensors.Normal(2, 2, 5, 8);
+
+        Assert.Contains("must both be [2, keys, 8]", Assert.Throws<ShapeMismatchException>(() => Tensor.ScaledDotProductAttention(q, k, TestTensors.Normal(3, 2, 4, 8), 2)).Message, StringComparison.Ordinal);
+        Assert.Contains("positive multiple of heads (3)", Assert.Throws<ShapeMismatchException>(() => Tensor.ScaledDotProductAttention(q, k, k, 3)).Message, StringComparison.Ordinal);
+        Assert.Contains("key mask tensor [2, 3] must be [batch, keys] = [2, 5]", Assert.Throws<ShapeMismatchException>(() => Tensor.ScaledDotProductAttention(q, k, k, 2, Tensor.Ones(2, 3))).Message, StringComparison.Ordinal);
+        Assert.Contains("must be [batch, length, width]", Assert.Throws<ShapeMismatchException>(() => Tensor.ScaledDotProductAttention(q.Reshape(6, 8), k, k, 2)).Message, StringComparison.Ordinal);
+        Assert.Contains("no positions to attend to", Assert.Throws<ShapeMismatchException>(() => Tensor.ScaledDotProductAttention(q, Tensor.Zeros(2, 0, 8), Tensor.Zeros(2, 0, 8), 2)).Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Pads the last keys of the first batch item and the first key of the others.</summary>
+    private static Tensor KeyMask(int batch, int keys)
+    {
+        var values = new float[batch * keys];
+        for (int b = 0; b < batch; b++)
+            for (int j = 0; j < keys; j++)
+                values[b * keys + j] = b == 0 ? (j < keys - 2 ? 1f : 0f) : (j == 0 ? 0f : 1f);
+        return Tensor.FromArray(values, batch, keys);
+    }
+
+    /// <summary>Runs attention on fresh leaves and backpropagates (y ⊙ weights).sum(); returns y and the three gradients.</summary>
+    private static (float[] Output, float[][] Gradients) Run(Func<Tensor, Tensor, Tensor, Tensor> attention, Tensor q, Tensor k, Tensor v, Tensor weights)
+    {
+        var leaves = new[] { q, k, v }.Select(t => { var leaf = Tensor.FromArray(t.ToArray(), t.Shape.ToArray()); leaf.RequiresGrad = true; return leaf; }).ToArray();
+        var y = attention(leaves[0], leaves[1], leaves[2]);
+        y.Mul(weights).Sum().Backward();
+        return (y.ToArray(), leaves.Select(leaf => leaf.Grad!.ToArray()).ToArray());
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-5 + 1e-4 * Math.Abs(expected[i]), $"{what}[{i}]: fused {actual[i]:G9}, composed {expected[i]:G9}");
+    }
+}
