@@ -49,7 +49,8 @@ internal static unsafe class Gemm
     /// C ← α·A·B + β·C (+ bias): A is [m, k] with element (i, p) at a[i·rsA + p·csA], B is [k, n] likewise, C is
     /// [m, n] row-major with row stride <paramref name="ldc"/>. β = 0 overwrites C whatever it held (NaN included).
     /// A non-empty <paramref name="bias"/> [n] is added to every row in the kernels' store (a linear layer's bias
-    /// without a pass of its own over C): each element is (α·A·B + β·C) + bias, rounded as written.
+    /// without a pass of its own over C): each element is (α·A·B + β·C) + bias, rounded as written — except where there
+    /// is no such store (k = 0, α = 0, thin outputs computed transposed), where C ← β·C + bias comes first.
     /// </summary>
     public static void Multiply(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int rsB, int csB, float beta, Span<float> c, int ldc,
         ReadOnlySpan<float> bias = default) =>
