@@ -53,6 +53,39 @@ public class AttentionTests(ITestOutputHelper output)
             TestTensors.Normal(5, 2, 4, 8), TestTensors.Normal(6, 2, 6, 8), TestTensors.Normal(7, 2, 6, 8));
     }
 
+    /// <summary>Scores around 10¹⁰: the softmax subtracts the maximum of the scaled scores, so nothing overflows.</summary>
+    [Fact]
+    public void Huge_scores_stay_finite_and_match_the_composition()
+    {
+        using var q = Tensor.FromArray([1f, 1f, 0.5f, -1f], 1, 2, 2);
+        using var k = Tensor.FromArray([3e9f, 7e9f, -1f, 2f, 1e10f, -4e9f], 1, 3, 2);
+
+        var fused = Tensor.ScaledDotProductAttention(q, k, k, 1).ToArray();
+        var composed = Composed(q, k, k, 1, null).ToArray();
+
+        Assert.All(fused, value => Assert.True(float.IsFinite(value)));
+        AssertClose(composed, fused, "output");
+    }
+
+    /// <summary>A strided query, gradients wanted for the key only, and no queries at all.</summary>
+    [Fact]
+    public void Strided_inputs_partial_gradients_and_empty_queries()
+    {
+        using var stored = TestTensors.Normal(8, 2, 12, 3); // q is its [2, 3, 12] transpose: not contiguous
+        using var v = TestTensors.Normal(9, 2, 5, 12);
+        var k = Tensor.FromArray(TestTensors.Normal(10, 2, 5, 12).ToArray(), 2, 5, 12);
+        k.RequiresGrad = true;
+        var kComposed = Tensor.FromArray(k.ToArray(), 2, 5, 12);
+        kComposed.RequiresGrad = true;
+        var q = stored.Transpose(1, 2);
+
+        Tensor.ScaledDotProductAttention(q, k, v, 3).Square().Sum().Backward();
+        Composed(q, kComposed, v, 3, null).Square().Sum().Backward();
+
+        AssertClose(kComposed.Grad!.ToArray(), k.Grad!.ToArray(), "gradient of k");
+        Assert.Equal([2, 0, 12], Tensor.ScaledDotProductAttention(Tensor.Zeros(2, 0, 12), k, v, 3).Shape.ToArray());
+    }
+
     [Fact]
     public void A_query_whose_keys_are_all_masked_gets_NaN_as_in_PyTorch()
     {

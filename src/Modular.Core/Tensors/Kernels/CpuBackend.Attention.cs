@@ -36,7 +36,7 @@ internal sealed unsafe partial class CpuBackend
     }
 
     /// <summary>Enough (batch, head) pairs per chunk that a chunk outweighs waking a thread (about 2¹⁸ multiply-adds).</summary>
-    private static int PairsPerChunk(AttentionShape s) => Math.Max(1, (1 << 18) / Math.Max(1, s.Queries * s.Keys * s.HeadWidth));
+    private static int PairsPerChunk(AttentionShape s) => (int)Math.Max(1, (1L << 18) / Math.Max(1, (long)s.Queries * s.Keys * s.HeadWidth));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AttentionPairs(void* state, int start, int end)
@@ -54,20 +54,25 @@ internal sealed unsafe partial class CpuBackend
             float* mask = job.KeyMask is null ? null : job.KeyMask + (long)b * m;
             for (int i = 0; i < n; i++) SoftmaxScaled(new Span<float>(p + (long)i * m, m), mask, s.Scale);
             // the head's output columns = p·v
-            Kernels.Gemm.Multiply(n, dh, m, 1f, new ReadOnlySpan<float>(p, n * m), m, 1, Rows(v, m, dh, d), d, 1, 0f, new Span<float>(o, (n - 1) * d + dh), d);
+            Kernels.Gemm.Multiply(n, dh, m, 1f, new ReadOnlySpan<float>(p, n * m), m, 1, Rows(v, m, dh, d), d, 1, 0f, Rows(o, n, dh, d), d);
         }
     }
 
-    /// <summary>row ← softmax(scale·row) over the unmasked entries; masked ones become 0 (a fully masked row NaN, as PyTorch).</summary>
+    /// <summary>
+    /// row ← softmax(scale·row) over the unmasked entries; masked ones become 0 (a fully masked row NaN, as PyTorch).
+    /// The row is scaled before its maximum is taken, so the largest entry's exponent is exactly 0 however large the
+    /// scores (folding the scale into the shift would leave the rounding error of scale·max, which overflows exp).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SoftmaxScaled(Span<float> row, float* mask, float scale)
     {
         if (mask is not null)
             for (int j = 0; j < row.Length; j++)
                 if (mask[j] != 1f) row[j] = float.NegativeInfinity;
+        TensorPrimitives.Multiply(row, scale, row);
         float max = TensorPrimitives.Max(row);
         if (float.IsNegativeInfinity(max)) max = 0f;
-        ElementwiseLoops.Unary(new AffineOperator(scale, -scale * max), row, row);
+        TensorPrimitives.Subtract(row, max, row);
         ElementwiseLoops.Unary(default(ExpOperator), row, row);
         TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
     }

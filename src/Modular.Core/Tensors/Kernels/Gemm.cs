@@ -27,8 +27,17 @@ internal static unsafe class Gemm
     /// <summary>Below this many floats per thread, packing B stays on one thread.</summary>
     private const int MinPackedFloatsPerThread = 1 << 15;
 
-    /// <summary>Lets A be read in place when it can be (tests turn it off to compare with the packed path).</summary>
-    internal static bool UnpackedA { get; set; } = true;
+    /// <summary>
+    /// Lets A be read in place when it can be; tests turn it off to compare with the packed path. Per calling thread
+    /// (read once per product into the job), so a test that turns it off changes no other test's products.
+    /// </summary>
+    internal static bool UnpackedA
+    {
+        get => !packAOnThisThread;
+        set => packAOnThisThread = !value;
+    }
+
+    [ThreadStatic] private static bool packAOnThisThread;
 
     private struct Job
     {
@@ -42,6 +51,7 @@ internal static unsafe class Gemm
         public float BlockBeta;                     // β for the first depth block, 1 after it
         public float* BlockBias;                    // the bias for the first depth block, null after it
         public bool SplitRows;                      // work blocks are rows of C (else columns)
+        public bool UnpackedA;                      // the caller's UnpackedA
         public int PanelsPerBlock, Blocks, NextBlock;
     }
 
@@ -49,8 +59,9 @@ internal static unsafe class Gemm
     /// C ← α·A·B + β·C (+ bias): A is [m, k] with element (i, p) at a[i·rsA + p·csA], B is [k, n] likewise, C is
     /// [m, n] row-major with row stride <paramref name="ldc"/>. β = 0 overwrites C whatever it held (NaN included).
     /// A non-empty <paramref name="bias"/> [n] is added to every row in the kernels' store (a linear layer's bias
-    /// without a pass of its own over C): each element is (α·A·B + β·C) + bias, rounded as written — except where there
-    /// is no such store (k = 0, α = 0, thin outputs computed transposed), where C ← β·C + bias comes first.
+    /// without a pass of its own over C): the bias joins the sums of the first depth block, ((α·A·B)₁ + β·C) + bias, and
+    /// later blocks add theirs — the same bits as broadcasting the bias into C and accumulating (β = 1). Where there is
+    /// no such store (k = 0, α = 0, thin outputs computed transposed), C ← β·C + bias comes first.
     /// </summary>
     public static void Multiply(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int rsB, int csB, float beta, Span<float> c, int ldc,
         ReadOnlySpan<float> bias = default) =>
@@ -71,7 +82,7 @@ internal static unsafe class Gemm
             var job = new Job
             {
                 Kernel = kernel, A = pa, B = pb, C = pc, RsA = rsA, CsA = csA, RsB = rsB, CsB = csB, RsC = ldc, CsC = 1,
-                M = m, N = n, K = k, Alpha = alpha, Beta = beta, Bias = bias.IsEmpty ? null : pbias,
+                M = m, N = n, K = k, Alpha = alpha, Beta = beta, Bias = bias.IsEmpty ? null : pbias, UnpackedA = UnpackedA,
             };
             bool transpose = TransposingSavesWork(kernel, m, n);
             if (job.Bias is not null && (k == 0 || alpha == 0f || transpose)) AddBiasFirst(ref job); // no store to fuse it into, or one whose rows are C's columns
@@ -222,7 +233,7 @@ internal static unsafe class Gemm
         // reads it in place. Not when a row-major A's rows lie a multiple of 2 KB apart: the 8 rows a tile reads then
         // share one or two L1 sets (64 sets of 64 bytes repeat every 4 KB) with the B panel, and evict each other.
         bool rowsAlias = job.CsA == 1 && job.RsA * sizeof(float) % 2048 == 0;
-        bool inPlace = kernel.ReadsAInPlace && (job.CsA == 1 || job.RsA == 1) && !rowsAlias && job.Alpha == 1f && UnpackedA;
+        bool inPlace = kernel.ReadsAInPlace && (job.CsA == 1 || job.RsA == 1) && !rowsAlias && job.Alpha == 1f && job.UnpackedA;
         float* packedA = inPlace ? null : GemmWorkspace.PackedA(rowStep * job.Depth);
         float* edgeTile = stackalloc float[mr * nr];
         for (int ic = row0; ic < row1; ic += rowStep)
