@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using Modular.Tensors.Kernels.Operators;
 
 namespace Modular.Tensors.Kernels;
 
@@ -70,11 +69,7 @@ internal sealed unsafe partial class CpuBackend
             for (int j = 0; j < row.Length; j++)
                 if (mask[j] != 1f) row[j] = float.NegativeInfinity;
         TensorPrimitives.Multiply(row, scale, row);
-        float max = TensorPrimitives.Max(row);
-        if (float.IsNegativeInfinity(max)) max = 0f;
-        TensorPrimitives.Subtract(row, max, row);
-        ElementwiseLoops.Unary(default(ExpOperator), row, row);
-        TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
+        SoftmaxRow(row, row);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -96,10 +91,8 @@ internal sealed unsafe partial class CpuBackend
             Kernels.Gemm.Multiply(n, m, dh, 1f, Rows(dO, n, dh, d), d, 1, Rows(v, m, dh, d), 1, d, 0f, new Span<float>(ds, n * m), m);
             for (int i = 0; i < n; i++)
             {
-                var pRow = probabilities.Slice(i * m, m);
                 var dsRow = new Span<float>(ds + (long)i * m, m);
-                TensorPrimitives.Subtract(dsRow, TensorPrimitives.Dot(dsRow, pRow), dsRow);
-                TensorPrimitives.Multiply(dsRow, pRow, dsRow);
+                SoftmaxBackwardRow(probabilities.Slice(i * m, m), dsRow, dsRow);
                 TensorPrimitives.Multiply(dsRow, s.Scale, dsRow);
             }
             var scoreGrad = new ReadOnlySpan<float>(ds, n * m);

@@ -104,24 +104,44 @@ internal sealed unsafe partial class CpuBackend
         {
             var x = new ReadOnlySpan<float>(j.X + (long)r * n, n);
             var y = new Span<float>(j.Y + (long)r * n, n);
-            float max = TensorPrimitives.Max(x);
-            if (float.IsNegativeInfinity(max)) max = 0f; // a fully masked row: keep exp finite (gives NaN like PyTorch only via 0/0 below)
+            if (!j.Log)
+            {
+                SoftmaxRow(x, y);
+                continue;
+            }
+            // log-softmax: (x − max) − log Σ exp(x − max); y holds the exponentials for the sum, then x − max again
+            float max = RowMaximum(x);
             TensorPrimitives.Subtract(x, max, y);
-            if (j.Log)
-            {
-                // log-softmax: (x − max) − log Σ exp(x − max); y holds the exponentials for the sum, then x − max again
-                ElementwiseLoops.Unary(default(ExpOperator), y, y);
-                float sum = TensorPrimitives.Sum(y);
-                TensorPrimitives.Subtract(x, max, y);
-                TensorPrimitives.Subtract(y, MathF.Log(sum), y);
-            }
-            else
-            {
-                ElementwiseLoops.Unary(default(ExpOperator), y, y);
-                float sum = TensorPrimitives.Sum(y);
-                TensorPrimitives.Multiply(y, 1f / sum, y);
-            }
+            ElementwiseLoops.Unary(default(ExpOperator), y, y);
+            float sum = TensorPrimitives.Sum(y);
+            TensorPrimitives.Subtract(x, max, y);
+            TensorPrimitives.Subtract(y, MathF.Log(sum), y);
         }
+    }
+
+    /// <summary>y ← softmax(x) for one row (y may be x itself); a fully masked row (all −∞) becomes NaN, as in PyTorch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SoftmaxRow(ReadOnlySpan<float> x, Span<float> y)
+    {
+        TensorPrimitives.Subtract(x, RowMaximum(x), y);
+        ElementwiseLoops.Unary(default(ExpOperator), y, y);
+        TensorPrimitives.Multiply(y, 1f / TensorPrimitives.Sum(y), y);
+    }
+
+    /// <summary>The row's maximum, or 0 for a fully masked row: exp stays finite and the NaN comes from 0/0, as in PyTorch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float RowMaximum(ReadOnlySpan<float> x)
+    {
+        float max = TensorPrimitives.Max(x);
+        return float.IsNegativeInfinity(max) ? 0f : max;
+    }
+
+    /// <summary>dx ← y ⊙ (g − ⟨g, y⟩): softmax's input gradient for one row from its output y (dx may be g itself).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SoftmaxBackwardRow(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> dx)
+    {
+        TensorPrimitives.Subtract(g, TensorPrimitives.Dot(g, y), dx);
+        TensorPrimitives.Multiply(dx, y, dx);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -151,13 +171,7 @@ internal sealed unsafe partial class CpuBackend
                 ElementwiseLoops.Unary(default(ExpOperator), y, dx);
                 TensorPrimitives.MultiplyAdd(dx, -sumG, g, dx);
             }
-            else
-            {
-                // d/dx softmax: y ⊙ (g − ⟨g, y⟩)
-                float dot = TensorPrimitives.Dot(g, y);
-                TensorPrimitives.Subtract(g, dot, dx);
-                TensorPrimitives.Multiply(dx, y, dx);
-            }
+            else SoftmaxBackwardRow(y, g, dx);
         }
     }
 
