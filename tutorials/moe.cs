@@ -4,9 +4,10 @@
 // # Mixture of experts: watching the router
 //
 // A mixture-of-experts (MoE) layer replaces a Transformer's feed-forward block by *E* expert feed-forward
-// networks and a router. For each token *x* the router computes p = softmax(W_g x), keeps the top *k* experts and
-// renormalises their weights over the *k*; the layer's output is the gate-weighted sum of the chosen experts'
-// outputs. Tokens are gathered per expert, so each expert runs once on its own tokens — compute grows with *k*,
+// networks and a router. For each token *x* the router computes p = softmax(W_g x) and keeps the top *k* experts;
+// the layer's output is the gate-weighted sum of the chosen experts' outputs. With *k* = 1 (Switch) the gate is the
+// chosen expert's probability pᵢ itself — the product pᵢ·Eᵢ(x) is how the task loss reaches the router; with *k* = 2
+// the two gates are renormalised to sum to 1 (GShard, Mixtral). Tokens are gathered per expert, so each expert runs once on its own tokens — compute grows with *k*,
 // not with *E*.
 //
 // Each expert can take at most ⌈⌈T/E⌉ · c⌉ tokens of a batch of *T* (capacity factor *c*); the overflow is dropped
@@ -76,20 +77,21 @@ Console.WriteLine($"{languages.Count} languages in {scriptOf.Values.Distinct().C
 var names = languages.Select(l => l.Tag).ToList();
 int layers = options.Size(2, 1), epochs = options.Size(3, 1);
 
-TransformerClassifier Build(string kind, int seed, float balance = 0.01f, float capacity = 1.25f) => kind switch
+// In Modular a mixture-of-experts Transformer is a configuration of sites: each Transformer layer's feed-forward place
+// holds an inventory of 8 expert networks, and a top-k mixture routes every token to its experts.
+ModularModel Build(string kind, int seed, float balance = 0.01f, float capacity = 1.25f) => kind switch
 {
-    "dense" => TransformerClassifier.Create(tokenizer.VocabularySize, dModel: 64, layers, heads: 4, ff: 128, classes: languages.Count, maxLength: Length, seed: seed),
+    "dense" => TransformerClassifier.Create(tokenizer.VocabularySize, dModel: 64, layers, heads: 4, ff: 128, classes: languages.Count, maxLength: Length, seed: seed).WithModules(seed),
     "top-1" => MoeTransformer.Create(tokenizer.VocabularySize, dModel: 64, layers, heads: 4, ff: 128, classes: languages.Count, experts: 8, topK: 1,
         capacityFactor: capacity, auxLossWeight: balance, maxLength: Length, seed: seed, routeLabelKey: "language", routeLabelNames: names),
     _ => MoeTransformer.Create(tokenizer.VocabularySize, dModel: 64, layers, heads: 4, ff: 64, classes: languages.Count, experts: 8, topK: 2,
         capacityFactor: capacity, auxLossWeight: balance, maxLength: Length, seed: seed, routeLabelKey: "language", routeLabelNames: names),
 };
 
-long Active(TransformerClassifier m) => m is MoeTransformer moe ? moe.ActiveParameterCount : m.ParameterCount;
 foreach (var kind in new[] { "dense", "top-1", "top-2" })
 {
     var m = Build(kind, seed: 0);
-    Console.WriteLine($"{kind}: {m.ParameterCount:N0} parameters, {Active(m):N0} active per token");
+    Console.WriteLine($"{kind}: {m.Base.ParameterCount:N0} parameters, {MoeTransformer.ActiveParameterCount(m):N0} active per token");
 }
 
 // %% [markdown]
@@ -99,24 +101,24 @@ foreach (var kind in new[] { "dense", "top-1", "top-2" })
 
 // %%
 var results = new ResultsTable("model", "parameters", "active / token", "test accuracy", "dropped tokens", "seconds") { Title = "Language identification, 39 languages", Caption = $"mean ± standard deviation over {options.SeedList.Count} seed(s); dropped = share of tokens over expert capacity during the test pass" };
-var trained = new Dictionary<string, TransformerClassifier>();
+var trained = new Dictionary<string, ModularModel>();
 foreach (var kind in new[] { "dense", "top-1", "top-2" })
 {
     var accuracies = new List<double>();
     var dropped = new List<double>();
     var clock = System.Diagnostics.Stopwatch.StartNew();
-    TransformerClassifier? model = null;
+    ModularModel? model = null;
     foreach (var seed in options.SeedList)
     {
         model = Build(kind, seed);
-        var trainer = new Trainer(model.WithModules(), new AdamW(2e-3f), options: new TrainerOptions { Epochs = epochs, Seed = seed, RunName = $"{kind}, seed {seed}" });
+        var trainer = new Trainer(model, new AdamW(2e-3f), options: new TrainerOptions { Epochs = epochs, Seed = seed, RunName = $"{kind}, seed {seed}" });
         trainer.Fit(train.With(seed: seed));
-        (model as MoeTransformer)?.Routing.Clear();
+        model.Trace?.Clear();
         accuracies.Add(trainer.Evaluate(test)["accuracy"]);
-        dropped.Add(model is MoeTransformer moe ? moe.Routing.Sites.Average(s => s.DroppedRate) : 0);
+        dropped.Add(model.Trace is { } routing ? routing.Sites.Average(s => s.DroppedRate) : 0);
     }
     trained[kind] = model!;
-    results.Add(kind, model!.ParameterCount, Active(model), Measurement.Of(accuracies), Measurement.Of(dropped), clock.Elapsed.TotalSeconds / options.SeedList.Count);
+    results.Add(kind, model!.Base.ParameterCount, MoeTransformer.ActiveParameterCount(model), Measurement.Of(accuracies), Measurement.Of(dropped), clock.Elapsed.TotalSeconds / options.SeedList.Count);
 }
 Show(results);
 
@@ -131,15 +133,15 @@ Show(results);
 // %%
 foreach (var kind in new[] { "top-1", "top-2" })
 {
-    var moe = (MoeTransformer)trained[kind];
-    foreach (var site in moe.Routing.Sites)
+    var routing = trained[kind].Trace!;
+    foreach (var site in routing.Sites)
     {
-        var byScript = moe.Routing.Heatmap(site.Site, title: $"{kind}: experts × script at {site.Site}").GroupColumns(tag => scriptOf[tag], "script").Normalize(HeatmapNormalization.Columns);
+        var byScript = routing.Heatmap(site.Site, title: $"{kind}: experts × script at {site.Site}").GroupColumns(tag => scriptOf[tag], "script").Normalize(HeatmapNormalization.Columns);
         Show(byScript);
     }
-    var last = moe.Routing.Sites[^1].Site;
-    Show(moe.Routing.Heatmap(last, normalizeColumns: true, title: $"{kind}: experts × language at {last}"));
-    Show(moe.Routing.Load(last, title: $"{kind}: tokens per expert at {last}"));
+    var last = routing.Sites[^1].Site;
+    Show(routing.Heatmap(last, normalizeColumns: true, title: $"{kind}: experts × language at {last}"));
+    Show(routing.Load(last, title: $"{kind}: tokens per expert at {last}"));
 }
 
 // %% [markdown]
@@ -156,13 +158,14 @@ foreach (var alpha in new[] { 0f, 0.01f })
 {
     foreach (var capacity in options.Size(new[] { 0.5f, 1f, 2f }, new[] { 1.25f }))
     {
-        var model = (MoeTransformer)Build("top-1", seed: 0, balance: alpha, capacity: capacity);
-        var trainer = new Trainer(model.WithModules(), new AdamW(2e-3f), options: new TrainerOptions { Epochs = epochs });
+        var model = Build("top-1", seed: 0, balance: alpha, capacity: capacity);
+        var trainer = new Trainer(model, new AdamW(2e-3f), options: new TrainerOptions { Epochs = epochs });
         trainer.Fit(train);
-        model.Routing.Clear();
+        var routing = model.Trace!;
+        routing.Clear();
         double accuracy = trainer.Evaluate(test)["accuracy"];
-        double cv = model.Routing.Sites.Average(s => s.LoadImbalance);
-        balance.Add(alpha == 0 ? "0 (off)" : alpha.ToString(System.Globalization.CultureInfo.InvariantCulture), capacity, model.Routing.Sites.Average(s => s.DroppedRate), cv, accuracy);
+        double cv = routing.Sites.Average(s => s.LoadImbalance);
+        balance.Add(alpha == 0 ? "0 (off)" : alpha.ToString(System.Globalization.CultureInfo.InvariantCulture), capacity, routing.Sites.Average(s => s.DroppedRate), cv, accuracy);
     }
 }
 Show(balance);

@@ -1,4 +1,8 @@
 using System.Text.Json.Nodes;
+using Modular.Aggregation;
+using Modular.Computation;
+using Modular.NN;
+using Modular.Routing;
 using Modular.Tensors;
 using static Modular.Benchmarks.BenchmarkConfig;
 
@@ -17,8 +21,13 @@ internal sealed class MoeCase : IBenchmarkCase
     {
         ArgumentNullException.ThrowIfNull(report);
         var rng = new Rng(Seed);
-        // no capacity limit and no auxiliary losses: the anchor's layer has neither
-        var layer = new MixtureOfExperts(MoeDimension, MoeFeedForward, MoeExperts, MoeTopK, rng, capacityFactor: 0f, balanceWeight: 0f, zLossWeight: 0f);
+        // the mixture of experts as a configuration of sites: experts at an empty feed-forward place, a top-k mixture over
+        // them; no capacity limit and no auxiliary losses: the anchor's layer has neither
+        var layer = new Sequential(new ZeroLayer(MoeDimension));
+        var model = layer.WithModules(Seed);
+        var experts = Enumerable.Range(0, MoeExperts).Select(e => $"expert{e}").ToList();
+        foreach (var name in experts) model.Attach("0", new Expert(MoeFeedForward), name);
+        model.Active = new Mixture(Routers.TopK(MoeTopK, balanceWeight: 0f, zLossWeight: 0f), experts);
         var x = Tensor.Randn(rng, MoeTokens, MoeDimension);
         x.RequiresGrad = true;
         var g = Tensor.Randn(rng, MoeTokens, MoeDimension);

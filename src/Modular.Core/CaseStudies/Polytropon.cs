@@ -50,12 +50,12 @@ public sealed class Polytropon
     }
 
     /// <summary>The allocation routers (one when naive-global, one per adapted layer when layer-wise).</summary>
-    public IReadOnlyList<PolytroponRouter> AllocationRouters => Mixture.AllRouters.Cast<PolytroponRouter>().ToList();
+    public IReadOnlyList<PolytroponRouter> AllocationRouters => Mixture.RoutersOf(Model).Cast<PolytroponRouter>().ToList();
 
     /// <summary>AdamW with the allocation in its own group (higher rate, no weight decay) and the trainable rest at <paramref name="learningRate"/>.</summary>
     public AdamW Optimizer(float learningRate = 3e-3f, float allocationLearningRate = 0.1f)
     {
-        var allocation = Mixture.CompositionParameters.ToHashSet();
+        var allocation = Model.StateOf(Mixture).Parameters.ToHashSet();
         var optimizer = new AdamW(learningRate);
         // no weight decay on Z: it would pull every task's logits (also those of tasks absent from a batch) towards 0
         optimizer.AddGroup(new ParameterGroup(allocation.Where(p => p.Trainable), allocationLearningRate, weightDecay: 0f, name: "allocation"));

@@ -16,7 +16,8 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
 {
     private readonly Dictionary<string, Site> sites = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AttachedModule> modules = new(StringComparer.Ordinal);
-    private readonly Rng rng;
+    private readonly Dictionary<Block, CompositionState> compositionStates = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<Block> keptStates = new(ReferenceEqualityComparer.Instance);
     private Block? active;
 
     /// <summary>Wraps <paramref name="baseModel"/>; module weights are drawn from a generator seeded with <paramref name="seed"/>.</summary>
@@ -24,9 +25,12 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
     {
         ArgumentNullException.ThrowIfNull(baseModel);
         Base = baseModel;
-        rng = new Rng((ulong)seed + 0x5EEDUL);
+        Random = new Rng((ulong)seed + 0x5EEDUL);
         BaseParameterCount = baseModel.ParameterCount;
     }
+
+    /// <summary>The model's random stream: module weights, routers and fusion layers are drawn from forks of it.</summary>
+    internal Rng Random { get; }
 
     /// <summary>The base model (its tree includes the attached modules).</summary>
     public Module Base { get; }
@@ -45,7 +49,9 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
 
     /// <summary>
     /// The composition that runs at every site, e.g. <c>"sentiment"</c>, <c>new Stack("de", "task")</c>,
-    /// <c>new Select("language", "en", "de")</c>; null runs the base model alone.
+    /// <c>new Select("language", "en", "de")</c>; null runs the base model alone. Setting it creates the state its
+    /// blocks need in this model (routers, fusion layers, under the sites) and releases the state of the blocks it
+    /// replaces — unless <see cref="KeepCompositionState"/> kept them aside, ready to come back trained.
     /// </summary>
     public Block? Active
     {
@@ -58,13 +64,59 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
                 var unknown = value.Names.Where(n => !modules.ContainsKey(n)).Distinct().ToList();
                 if (unknown.Count > 0)
                     throw new ConfigurationException($"The composition {value} names {string.Join(", ", unknown.Select(n => $"'{n}'"))}, which {(unknown.Count == 1 ? "is" : "are")} not attached. Attached modules: {(modules.Count == 0 ? "none" : string.Join(", ", modules.Keys))}.");
-                var merged = RoutedNames(value).Where(n => modules[n].IsMerged).Distinct().ToList();
+                var merged = ConditionalNames(value).Where(n => modules[n].IsMerged).Distinct().ToList();
                 if (merged.Count > 0)
                     throw new ConfigurationException($"The composition {value} routes or weights {string.Join(", ", merged.Select(n => $"'{n}'"))}, which {(merged.Count == 1 ? "is" : "are")} merged into the base weights and act{(merged.Count == 1 ? "s" : "")} on every example. Unmerge first.");
-                value.Bind(this);
             }
+            var next = value?.Descendants.ToHashSet<Block>(ReferenceEqualityComparer.Instance) ?? [];
+            foreach (var block in next) CreateOrRestoreState(block);
+            foreach (var block in active?.Descendants ?? [])
+                if (!next.Contains(block)) ReleaseState(block);
             active = value;
         }
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="block"/>'s state (e.g. a trained router) when a later composition replaces it: the state
+    /// leaves the model's tree, its parameter counts and optimisers, and returns, as trained, when the same block
+    /// instance is set active again. Without this, replacing a block discards its state.
+    /// </summary>
+    public ModularModel KeepCompositionState(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        keptStates.Add(block);
+        return this;
+    }
+
+    /// <summary>The state <paramref name="block"/> keeps in this model (routers, fusion layers); a clear error when the block is not part of the active composition.</summary>
+    public CompositionState StateOf(Block block)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        return compositionStates.TryGetValue(block, out var state) && state.IsAttached ? state
+            : throw new ConfigurationException($"{block} is not part of this model's active composition ({active?.ToString() ?? "none"}); set it as model.Active first.");
+    }
+
+    /// <summary>Parameters of the active composition's own state (routers, fusion layers), each once.</summary>
+    public IEnumerable<Parameter> CompositionParameters =>
+        (active?.Descendants ?? []).Where(compositionStates.ContainsKey).SelectMany(b => compositionStates[b].Parameters).Distinct();
+
+    private void CreateOrRestoreState(Block block)
+    {
+        if (compositionStates.TryGetValue(block, out var existing))
+        {
+            existing.Reattach();
+            return;
+        }
+        var state = new CompositionState(block);
+        block.CreateState(this, state);
+        compositionStates[block] = state;
+    }
+
+    private void ReleaseState(Block block)
+    {
+        if (!compositionStates.TryGetValue(block, out var state)) return;
+        state.Detach();
+        if (!keptStates.Contains(block)) compositionStates.Remove(block);
     }
 
     // ------------------------------------------------------------------ attaching
@@ -106,7 +158,7 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
         var parts = new List<(Site Site, ComputationModule Module)>();
         if (hosts.Count > 0)
         {
-            var created = spec.CreateModules(hosts, rng.Fork());
+            var created = spec.CreateModules(hosts, Random.Fork());
             for (int i = 0; i < hosts.Count; i++)
             {
                 var site = SiteAt(hosts[i].Path, hosts[i].Host);
@@ -176,6 +228,8 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
     {
         var module = Get(name);
         if (module.IsMerged) Unmerge(name);
+        // the composition goes first, so that its state leaves the sites while they still exist
+        if (active is not null && active.Names.Contains(name)) Active = null;
         foreach (var (site, _) in module.Parts)
         {
             site.Remove(name);
@@ -186,7 +240,6 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
             }
         }
         modules.Remove(name);
-        if (active is not null && active.Names.Contains(name)) active = null;
         return this;
     }
 
@@ -226,7 +279,7 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
     public ModularModel TrainComposition()
     {
         if (active is null) throw new ConfigurationException("TrainComposition: no composition is active; set Active first.");
-        foreach (var p in active.CompositionParameters) p.Trainable = true;
+        foreach (var p in CompositionParameters) p.Trainable = true;
         return this;
     }
 
@@ -257,7 +310,7 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
         if (module.IsMerged) throw new ConfigurationException($"Module '{name}' is already merged.");
         var blocking = module.Parts.FirstOrDefault(p => !p.Module.CanMerge);
         if (blocking.Module is not null) throw new ConfigurationException($"Module '{name}' ({module.Method}) cannot be merged: {blocking.Module.Method} at '{blocking.Site.HostPath}' is not a parameter-composition module.");
-        if (active is not null && RoutedNames(active).Contains(name))
+        if (active is not null && ConditionalNames(active).Contains(name))
             throw new ConfigurationException($"Module '{name}' cannot be merged while the active composition {active} routes or weights it: merged into the base weights it would act on every example. Set Active to a composition without it first.");
         using (Tensors.Autograd.GradMode.NoGrad())
             foreach (var (site, part) in module.Parts) part.MergeInto(site, 1f);
@@ -280,10 +333,10 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
     /// The names a composition runs only for some examples or with a weight (under Select, Mixture, Fuse, Average);
     /// under Use, Stack and Sum a module runs on every example with its full effect, which merging preserves.
     /// </summary>
-    private static IEnumerable<string> RoutedNames(Block block) => block switch
+    private static IEnumerable<string> ConditionalNames(Block block) => block switch
     {
         Use => [],
-        Stack or Sum => block.Children.SelectMany(RoutedNames),
+        Stack or Sum => block.Children.SelectMany(ConditionalNames),
         _ => block.Names,
     };
 

@@ -34,6 +34,15 @@ public sealed class Site : Module, IForwardHook
     /// <summary>Position of this site among the model's sites (in attach order), e.g. for global routers that emit one choice per site.</summary>
     public int Index { get; }
 
+    /// <summary>Width of the host's input as it tells it (<see cref="IHostLayer"/>), or a clear error naming <paramref name="who"/> asked.</summary>
+    public int InputWidth(string who) => (Host as IHostLayer)?.InputWidth ?? throw UnknownWidth(who, "input");
+
+    /// <summary>Width of the host's output as it tells it (<see cref="IHostLayer"/>), or a clear error naming <paramref name="who"/> asked.</summary>
+    public int OutputWidth(string who) => (Host as IHostLayer)?.OutputWidth ?? throw UnknownWidth(who, "output");
+
+    private ConfigurationException UnknownWidth(string who, string side) =>
+        new($"{who} at '{HostPath}': a {Host.GetType().Name} does not tell its {side} width; implement {nameof(IHostLayer)} on it (InputWidth, OutputWidth) to host modules that need it.");
+
     /// <summary>The modules attached here, by name.</summary>
     public IReadOnlyDictionary<string, ComputationModule> Inventory => inventory;
 
@@ -57,13 +66,17 @@ public sealed class Site : Module, IForwardHook
         return true;
     }
 
-    /// <summary>Registers composition state (a router, a fusion layer) under this site, named after its role.</summary>
-    internal T AddCompositionState<T>(string role, T state) where T : Module
+    /// <summary>Registers composition state (a router, a fusion layer) under this site, named after its role; returns the name it got.</summary>
+    internal string AddCompositionState(string role, Module state)
     {
         var name = role;
         for (int i = 2; Children.Any(c => c.Name == name); i++) name = $"{role}{i}";
-        return Add(name, state);
+        Add(name, state);
+        return name;
     }
+
+    /// <summary>Unregisters composition state added by <see cref="AddCompositionState"/>.</summary>
+    internal void RemoveCompositionState(Module state) => RemoveChild(state);
 
     /// <summary>
     /// The module named <paramref name="name"/> that runs here, or null if this site has none of that name or it is
@@ -88,7 +101,7 @@ public sealed class Site : Module, IForwardHook
     /// </summary>
     private void ExtendPaddingMask(Tensor before, Tensor after)
     {
-        if (Host is not TransformerEmbeddings || before.Rank != 3 || after.Rank != 3) return;
+        if (Host is not ISequenceInputLayer || before.Rank != 3 || after.Rank != 3) return;
         int added = after.Size(1) - before.Size(1);
         var context = ForwardContext.Current;
         if (added <= 0 || context?.PaddingMask is not { } mask) return;

@@ -36,6 +36,9 @@ public abstract class Module : IModelSummarySource
     /// <summary>A short description of this module's configuration, e.g. <c>256 → 1024</c>, for summaries.</summary>
     public virtual string Description => "";
 
+    /// <summary>The module this one is registered under (its first parent), or null for a root.</summary>
+    public Module? Parent => parent;
+
     /// <summary>
     /// The dotted path from the root of the model this module belongs to, e.g. <c>layers.0.attention</c> ("" for a
     /// root). A module registered under two parents keeps the path of the first.

@@ -126,10 +126,9 @@ public sealed class RoutingTrace : IRoutingHeatmapSource
         return context is not null && context.Metadata.TryGetValue(LabelKey, out var ids) ? ids : null;
     }
 
-    internal void RecordFixed(Site site, string key, int[] ids)
+    internal void RecordFixed(Site site, Aggregation.Select select, int[] ids)
     {
-        // Fixed routing sends example i to the module of its id under key: count (module, label) pairs.
-        if (site.Owner.Active is not Aggregation.Select select) return;
+        // Fixed routing sends example i to the block of its id: count (block, label) pairs, wherever the Select is nested.
         var modules = select.Routes.OrderBy(e => e.Key).Select(e => e.Value.ToString()).ToList();
         var record = For(site.HostPath, modules);
         var labels = RowLabels();

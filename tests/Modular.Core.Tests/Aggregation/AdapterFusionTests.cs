@@ -30,7 +30,7 @@ public sealed class AdapterFusionTests
         var linear = (Linear)net.Layers[0];
         var h = x.Linear(linear.Weight, linear.Bias);
         var outputs = new[] { "a", "b" }.Select(n => model.Sites["0"].Find(n)!.Apply(x, h).ToArray()).ToArray();
-        var fusion = fuse.Layers.Values.Single();
+        var fusion = fuse.LayersOf(model).Values.Single();
         var expected = new float[3 * 6];
         for (int row = 0; row < 3; row++)
         {
@@ -78,8 +78,8 @@ public sealed class AdapterFusionTests
         model.Active = fuse;
         model.TrainOnly().TrainComposition();
 
-        var fusionParameters = fuse.CompositionParameters.ToHashSet();
-        Assert.Equal(2, fuse.Layers.Count); // one fusion layer per layer's feed-forward block
+        var fusionParameters = model.StateOf(fuse).Parameters.ToHashSet();
+        Assert.Equal(2, fuse.LayersOf(model).Count); // one fusion layer per layer's feed-forward block
         Assert.Equal(fusionParameters, classifier.TrainableParameters().ToHashSet());
         var fusionPaths = classifier.NamedParameters().Where(e => fusionParameters.Contains(e.Parameter)).Select(e => e.Path).ToList();
         Assert.All(fusionPaths, p => Assert.Matches(@"^layers\.\d\.feedForward\.modules\.fusion\.", p));

@@ -110,6 +110,6 @@ public sealed class GumbelRouterTests
         new Trainer(model, new Adam()).Fit(new SequenceDataset(sequences, sequences.Select(s => s[0] % 2).ToList(), batchSize: 4));
 
         Assert.Equal([0, 1, 2], steps);
-        Assert.Equal(anneal(2), ((GumbelRouter)mixture.AllRouters.Single()).Temperature);
+        Assert.Equal(anneal(2), ((GumbelRouter)mixture.RoutersOf(model).Single()).Temperature);
     }
 }

@@ -115,7 +115,7 @@ public sealed class PolytroponRouterTests
         ModuleValues.Randomize(net, new Rng(3));
         var mixture = new Mixture(Routers.Polytropon(tasks: 3), skills, granularity: RoutingGranularity.Example, aggregation: MixtureAggregation.Parameters);
         model.Active = mixture;
-        var router = (PolytroponRouter)mixture.AllRouters.Single();
+        var router = (PolytroponRouter)mixture.RoutersOf(model).Single();
         using (GradMode.NoGrad()) router.Logits.Assign(Tensor.FromArray(Z));
         net.Eval();
 

@@ -25,7 +25,7 @@ public sealed class RoutingLevelTests
 
         public Router Inner { get; }
 
-        public override int Modules => Inner.Modules;
+        public override int ModuleCount => Inner.ModuleCount;
 
         public override RoutingDecision Route(Tensor features)
         {
@@ -87,7 +87,7 @@ public sealed class RoutingLevelTests
         var y = Run(net, x);
 
         var router = Assert.Single(routers);
-        Assert.Same(router, Assert.Single(mixture.AllRouters));
+        Assert.Same(router, Assert.Single(mixture.RoutersOf(model)));
         Assert.Equal(x.ToArray(), Assert.Single(router.Seen)); // once, from the first site's input
         var scores = router.Inner.Route(x).Weights;
         var choices = Enumerable.Range(0, 8).Select(r => Argmax(scores.Narrow(0, r, 1).ToArray())).ToArray();
@@ -126,7 +126,7 @@ public sealed class RoutingLevelTests
         var y = Run(net, x);
 
         Assert.Equal(3, routers.Count); // one head per site, all deciding at once
-        Assert.Equal(routers, mixture.AllRouters);
+        Assert.Equal(routers, mixture.RoutersOf(model));
         foreach (var router in routers) Assert.Equal(x.ToArray(), Assert.Single(router.Seen));
         var choices = routers.Select(r =>
         {
@@ -147,7 +147,7 @@ public sealed class RoutingLevelTests
         Assert.Equal(3, routers.Count);
         Assert.Equal(x.ToArray(), Assert.Single(routers[0].Seen));
         Assert.NotEqual(x.ToArray(), Assert.Single(routers[1].Seen));
-        foreach (var (site, router) in model.Sites.Values.Zip(routers)) Assert.Same(router, mixture.RouterAt(site));
+        foreach (var (site, router) in model.Sites.Values.Zip(routers)) Assert.Same(router, mixture.RouterAt(model, site));
         // each site's choice comes from its own input: replay by hand, routing on the hidden state that reaches it
         var rows = new List<Tensor>();
         for (int row = 0; row < 8; row++)

@@ -54,11 +54,57 @@ public sealed class TopKRouterTests
     }
 
     [Fact]
-    public void Top1_gives_the_chosen_module_weight_one()
+    public void Top1_gates_the_chosen_module_with_its_router_probability_as_Switch_does()
     {
         var decision = IdentityRouter(k: 1).Route(LogProbabilities(new float[,] { { 0.2f, 0.7f, 0.1f } }));
         Assert.Equal([1], decision.Chosen!.ToArray());
-        NnAssert.Close(decision.Weights, Tensor.FromArray(new float[,] { { 0, 1, 0 } }), 0, 1e-7, "weights");
+        // not renormalised over k = 1 (which would make every gate exactly 1)
+        NnAssert.Close(decision.Weights, Tensor.FromArray(new float[,] { { 0, 0.7f, 0 } }), 1e-6, 1e-7, "weights");
+        NnAssert.Close(decision.ChosenWeights, Tensor.FromArray(new float[,] { { 0.7f } }), 1e-6, 1e-7, "gate");
+    }
+
+    [Fact]
+    public void Top2_with_normalization_off_keeps_the_raw_probabilities()
+    {
+        var router = new TopKRouter(3, 3, 2, new Rng(0), normalizeTopK: false);
+        SetIdentity(router.Gate);
+        var decision = router.Route(LogProbabilities(new float[,] { { 1 / 8f, 2 / 8f, 5 / 8f } }));
+        NnAssert.Close(decision.ChosenWeights, Tensor.FromArray(new float[,] { { 5 / 8f, 2 / 8f } }), 1e-6, 1e-7, "raw gates");
+        Assert.False(router.Renormalizes);
+        Assert.False(new TopKRouter(3, 3, 1, new Rng(0)).Renormalizes);
+    }
+
+    [Fact]
+    public void A_top1_router_learns_from_the_task_loss_through_its_gate()
+    {
+        // y = Σ over rows of p_chosen · E(x): the task loss alone must reach the gate weights. With the gate renormalised
+        // to 1 (the old bug) this gradient was zero up to rounding.
+        var net = new Sequential(new Linear(3, 3, new Rng(5)));
+        var model = net.WithModules(seed: 6);
+        model.Attach("0", new BottleneckAdapter(reduction: 1), "e0").Attach("0", new BottleneckAdapter(reduction: 1), "e1");
+        ModuleValues.Randomize(net, new Rng(7));
+        var mixture = new Mixture(Routers.TopK(k: 1, balanceWeight: 0f, zLossWeight: 0f), ["e0", "e1"]);
+        model.Active = mixture;
+        var gate = ((TopKRouter)mixture.RoutersOf(model).Single()).Gate.Weight;
+        var x = Tensor.Randn(new Rng(8), 16, 3);
+
+        float Loss() { using (GradMode.NoGrad()) return net.Forward(x).Square().Sum().Item(); }
+        net.Forward(x).Square().Sum().Backward();
+        var analytic = gate.Grad!.ToArray();
+        Assert.True(analytic.Max(Math.Abs) > 1e-2, $"the router's gradient from the task loss is {analytic.Max(Math.Abs):G3}");
+        // central differences on each gate weight (the choices do not flip for a step this small)
+        const float h = 1e-2f;
+        for (int i = 0; i < analytic.Length; i++)
+        {
+            float original = gate.ToArray()[i];
+            float[] Nudged(float v) { var w = gate.ToArray(); w[i] = v; return w; }
+            using (GradMode.NoGrad()) { using var t = Tensor.FromArray(Nudged(original + h), gate.Shape.ToArray()); gate.Assign(t); }
+            float up = Loss();
+            using (GradMode.NoGrad()) { using var t = Tensor.FromArray(Nudged(original - h), gate.Shape.ToArray()); gate.Assign(t); }
+            float down = Loss();
+            using (GradMode.NoGrad()) { using var t = Tensor.FromArray(Nudged(original), gate.Shape.ToArray()); gate.Assign(t); }
+            Assert.Equal((up - down) / (2 * h), analytic[i], 0.02 * Math.Max(1, Math.Abs(analytic[i])));
+        }
     }
 
     [Theory]
@@ -122,17 +168,30 @@ public sealed class TopKRouterTests
         }), 1e-6, 1e-7, "weights after capacity");
     }
 
+    /// <summary>Three experts at an empty site, routed top-2 with capacity: the mixture of experts as a configuration of sites.</summary>
+    private static (Sequential Net, ModularModel Model, Mixture Mixture) ExpertSite(float capacityFactor)
+    {
+        var net = new Sequential(new ZeroLayer(3));
+        var model = net.WithModules(seed: 1);
+        string[] experts = ["e0", "e1", "e2"];
+        foreach (var name in experts) model.Attach("0", new Expert(hidden: 5), name);
+        var mixture = new Mixture(Routers.TopK(k: 2, capacityFactor: capacityFactor), experts);
+        model.Active = mixture;
+        SetIdentity(((TopKRouter)mixture.RoutersOf(model).Single()).Gate);
+        return (net, model, mixture);
+    }
+
     [Fact]
     public void A_mixture_of_experts_gives_dropped_tokens_zero_output_and_kept_ones_their_gated_experts()
     {
-        var moe = new MixtureOfExperts(dimension: 3, hidden: 5, experts: 3, topK: 2, new Rng(1), capacityFactor: 1f);
-        SetIdentity(moe.Router.Gate);
+        var (net, model, _) = ExpertSite(capacityFactor: 1f);
         var trace = new RoutingTrace();
-        moe.Recording = (trace, "moe");
+        model.Trace = trace;
         var x = OverflowingRows();
-        var y = moe.Forward(x);
+        var y = net.Forward(x);
 
-        Tensor Expert(int e, int row) => moe.Experts[e].Forward(x.Narrow(0, row, 1).Contiguous());
+        var site = model.Sites["0"];
+        Tensor Expert(int e, int row) => ((ExpertModule)site.Inventory[$"e{e}"]).Network.Forward(x.Narrow(0, row, 1).Contiguous());
         var expected = new[]
         {
             Expert(0, 0).Mul(0.5f / 0.8f),
@@ -145,10 +204,11 @@ public sealed class TopKRouterTests
         NnAssert.Close(y, Tensor.Cat(expected, 0), 1e-5, 1e-6, "MoE output");
         Assert.All(y.Narrow(0, 2, 1).ToArray(), v => Assert.Equal(0f, v));
 
-        var site = trace["moe"];
-        Assert.Equal(6, site.Tokens);
-        Assert.Equal(1, site.Dropped);                   // row 2 lost both assignments
-        Assert.Equal([2.0, 2.0, 2.0], site.Load);          // kept assignments per expert
+        var record = trace["0"];
+        Assert.Equal(6, record.Tokens);
+        Assert.Equal(1, record.Dropped);                   // row 2 lost both assignments
+        Assert.Equal([2.0, 2.0, 2.0], record.Load);          // kept assignments per expert
+        Assert.Equal(["e0", "e1", "e2"], record.Modules);
     }
 
     [Fact]
@@ -161,7 +221,7 @@ public sealed class TopKRouterTests
         ModuleValues.Randomize(net, new Rng(4));
         var mixture = new Mixture(Routers.TopK(k: 2, capacityFactor: 1f), adapters);
         model.Active = mixture;
-        SetIdentity(((TopKRouter)mixture.AllRouters.Single()).Gate);
+        SetIdentity(((TopKRouter)mixture.RoutersOf(model).Single()).Gate);
         var x = OverflowingRows();
         var y = net.Forward(x);
 

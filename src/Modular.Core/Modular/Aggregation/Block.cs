@@ -1,4 +1,3 @@
-using Modular.NN;
 using Modular.Tensors;
 
 namespace Modular.Aggregation;
@@ -35,17 +34,15 @@ public abstract class Block
         }
     }
 
-    /// <summary>
-    /// Prepares per-site state when the block becomes active on <paramref name="model"/> (routers, fusion layers),
-    /// registering it under the sites so that it is part of the model. Called again on re-activation; binding is idempotent.
-    /// </summary>
-    protected internal virtual void Bind(ModularModel model)
-    {
-        foreach (var child in Children) child.Bind(model);
-    }
+    /// <summary>This block and every block nested in it, outermost first.</summary>
+    public IEnumerable<Block> Descendants => Children.SelectMany(c => c.Descendants).Prepend(this);
 
-    /// <summary>Parameters that belong to the composition itself (routers, fusion), not to any module.</summary>
-    public virtual IEnumerable<Parameter> CompositionParameters => Children.SelectMany(c => c.CompositionParameters);
+    /// <summary>
+    /// Creates the per-site state this block needs in <paramref name="model"/> (routers, fusion layers) into
+    /// <paramref name="state"/>, once, when the block becomes part of the model's composition. Blocks that keep no
+    /// state (most) leave it empty. The block itself must not remember the model: the same block can serve many models.
+    /// </summary>
+    protected internal virtual void CreateState(ModularModel model, CompositionState state) { }
 
     /// <summary>A single module by name.</summary>
     public static implicit operator Block(string name) => new Use(name);

@@ -12,7 +12,6 @@ namespace Modular.Aggregation;
 public sealed class Fuse : Block
 {
     private readonly Block[] blocks;
-    private readonly Dictionary<Site, FusionLayer> layers = [];
 
     /// <summary>Fuses the given blocks (at least two; names or stacks of names).</summary>
     public Fuse(params Block[] blocks)
@@ -31,23 +30,27 @@ public sealed class Fuse : Block
     /// <inheritdoc/>
     public override IEnumerable<string> Names => blocks.SelectMany(b => b.Names);
 
-    /// <summary>The fusion layer at each site.</summary>
-    public IReadOnlyDictionary<Site, FusionLayer> Layers => layers;
-
-    /// <inheritdoc/>
-    public override IEnumerable<Parameter> CompositionParameters => layers.Values.SelectMany(l => l.Parameters());
-
-    /// <inheritdoc/>
-    protected internal override void Bind(ModularModel model)
+    /// <summary>The fusion layer at each site where this block acts in <paramref name="model"/>.</summary>
+    public IReadOnlyDictionary<Site, FusionLayer> LayersOf(ModularModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var rng = new Rng(0xF05EUL);
+        var state = model.StateOf(this);
+        return state.Sites.ToDictionary(s => s, state.At<FusionLayer>);
+    }
+
+    /// <inheritdoc/>
+    protected internal override void CreateState(ModularModel model, CompositionState state)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(state);
+        // drawn from the model's own stream, so that two fusions in one model start apart
+        var rng = model.Random.Fork();
         foreach (var site in model.Sites.Values.OrderBy(s => s.Index))
         {
-            if (layers.ContainsKey(site) || !Names.Any(n => site.Find(n) is not null)) continue;
+            if (!Names.Any(n => site.Find(n) is not null)) continue;
             // query, keys and values all read host outputs (before and after each fused module)
-            int d = HostDimensions.Output(site.Host) ?? throw new ConfigurationException($"Fuse at '{site.HostPath}': cannot tell the output width of a {site.Host.GetType().Name}.");
-            layers[site] = site.AddCompositionState("fusion", new FusionLayer(d, rng));
+            int d = site.OutputWidth("Fuse");
+            state.Add(site, "fusion", new FusionLayer(d, rng));
         }
     }
 
@@ -55,10 +58,11 @@ public sealed class Fuse : Block
     public override Tensor Apply(Site site, Tensor input, Tensor output)
     {
         ArgumentNullException.ThrowIfNull(site);
-        if (!layers.TryGetValue(site, out var fusion)) return output;
+        var state = site.Owner.StateOf(this);
+        if (!state.Covers(site)) return output;
         var outputs = blocks.Select(b => b.Apply(site, input, output)).ToList();
         if (outputs.Any(o => !o.Shape.Equals(output.Shape))) throw new ShapeMismatchException($"Fuse at '{site.HostPath}': fused modules must keep the output shape {output.Shape}.");
-        return fusion.Forward(output, outputs);
+        return state.At<FusionLayer>(site).Forward(output, outputs);
     }
 }
 

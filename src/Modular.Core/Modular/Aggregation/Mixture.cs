@@ -24,13 +24,14 @@ public enum MixtureAggregation
 public sealed class Mixture : Block
 {
     private readonly string[] names;
-    private readonly Dictionary<Site, Router> routers = [];
-    private Router? shared;
-    private List<Site> boundSites = [];
 
-    /// <summary>Routes among <paramref name="modules"/> with routers made by <paramref name="router"/>.</summary>
+    /// <summary>
+    /// Routes among <paramref name="modules"/> with routers made by <paramref name="router"/>. Routers are drawn from
+    /// the model's random stream, or from <paramref name="seed"/> when given (then they start the same whatever else
+    /// the model holds).
+    /// </summary>
     public Mixture(RouterFactory router, IReadOnlyList<string> modules, RoutingLevel level = RoutingLevel.LayerWise,
-        RoutingGranularity granularity = RoutingGranularity.Token, MixtureAggregation aggregation = MixtureAggregation.Representation, int seed = 0)
+        RoutingGranularity granularity = RoutingGranularity.Token, MixtureAggregation aggregation = MixtureAggregation.Representation, int? seed = null)
     {
         ArgumentNullException.ThrowIfNull(router);
         ArgumentNullException.ThrowIfNull(modules);
@@ -57,43 +58,47 @@ public sealed class Mixture : Block
     /// <summary>How the chosen modules combine.</summary>
     public MixtureAggregation Aggregation { get; }
 
-    /// <summary>Seed of the routers' initialisation.</summary>
-    public int Seed { get; }
+    /// <summary>Seed of the routers' initialisation; null = the model's random stream.</summary>
+    public int? Seed { get; }
 
     /// <summary>The routed module names, in router output order.</summary>
-    public IReadOnlyList<string> Modules => names;
+    public IReadOnlyList<string> RoutedNames => names;
 
     /// <inheritdoc/>
     public override IEnumerable<string> Names => names;
 
-    /// <summary>The router that decides for a site: its own (layer-wise, global) or the shared one (naive global).</summary>
-    public Router RouterAt(Site site) => Level == RoutingLevel.NaiveGlobal
-        ? shared ?? throw new ConfigurationException("Mixture is not bound to a model yet; set it as the model's Active composition.")
-        : routers.TryGetValue(site, out var r) ? r : throw new ConfigurationException($"Mixture has no router at '{site?.HostPath}'; is the composition active?");
-
-    /// <summary>Every router this mixture created, in site order.</summary>
-    public IEnumerable<Router> AllRouters => shared is null ? routers.Values : [shared];
-
-    /// <inheritdoc/>
-    public override IEnumerable<Parameter> CompositionParameters => AllRouters.SelectMany(r => r.Parameters());
-
-    /// <inheritdoc/>
-    protected internal override void Bind(ModularModel model)
+    /// <summary>The router that decides for <paramref name="site"/> of <paramref name="model"/>: its own (layer-wise, global) or the shared one (naive global).</summary>
+    public Router RouterAt(ModularModel model, Site site)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (boundSites.Count > 0) return;
-        boundSites = model.Sites.Values.Where(s => names.Any(n => s.Find(n) is not null)).OrderBy(s => s.Index).ToList();
-        if (boundSites.Count == 0) throw new ConfigurationException($"Mixture({string.Join(", ", names)}): none of these modules is attached anywhere.");
-        var rng = new Rng((ulong)Seed + 0xB10CUL);
-        foreach (var site in boundSites)
+        return model.StateOf(this).At<Router>(site);
+    }
+
+    /// <summary>Every router this mixture keeps in <paramref name="model"/>, in site order (one for naive-global routing).</summary>
+    public IReadOnlyList<Router> RoutersOf(ModularModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return [.. model.StateOf(this).Members.Cast<Router>()];
+    }
+
+    /// <inheritdoc/>
+    protected internal override void CreateState(ModularModel model, CompositionState state)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(state);
+        var sites = model.Sites.Values.Where(s => names.Any(n => s.Find(n) is not null)).OrderBy(s => s.Index).ToList();
+        if (sites.Count == 0) throw new ConfigurationException($"Mixture({string.Join(", ", names)}): none of these modules is attached anywhere.");
+        var rng = Seed is { } seed ? new Rng((ulong)seed + 0xB10CUL) : model.Random.Fork();
+        Router? shared = null;
+        foreach (var site in sites)
         {
             var missing = names.Where(n => site.Find(n) is null).ToList();
             if (missing.Count > 0) throw new ConfigurationException($"Mixture at '{site.HostPath}': modules {string.Join(", ", missing)} are not attached there; every routed module must be attached at the same sites.");
             // a global router's heads all read the first site's input
-            var reads = Level == RoutingLevel.Global ? boundSites[0] : site;
-            int dimension = HostDimensions.Input(reads.Host) ?? throw new ConfigurationException($"Mixture at '{reads.HostPath}': cannot tell the input width of a {reads.Host.GetType().Name} to size the router.");
-            if (Level != RoutingLevel.NaiveGlobal) routers[site] = site.AddCompositionState("router", Factory(dimension, names.Length, rng));
-            else shared ??= site.AddCompositionState("router", Factory(dimension, names.Length, rng));
+            int dimension = (Level == RoutingLevel.Global ? sites[0] : site).InputWidth("Mixture (to size the router)");
+            if (Level != RoutingLevel.NaiveGlobal) state.Add(site, "router", Factory(dimension, names.Length, rng));
+            else if (shared is null) shared = state.Add(site, "router", Factory(dimension, names.Length, rng));
+            else state.Share(site, shared);
         }
     }
 
@@ -103,11 +108,12 @@ public sealed class Mixture : Block
         ArgumentNullException.ThrowIfNull(site);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
-        if (!boundSites.Contains(site)) return output;
+        var state = site.Owner.StateOf(this);
+        if (!state.Covers(site)) return output;
         bool tokens = Granularity == RoutingGranularity.Token && input.Rank == 3;
         var x = tokens ? input.Reshape(-1, input.Size(-1)) : input;
         var y = tokens ? output.Reshape(-1, output.Size(-1)) : output;
-        var decision = Decide(site, tokens ? x : Pool(input));
+        var decision = Decide(state, site, tokens ? x : Pool(input));
         int[]? rowExample = tokens ? Enumerable.Range(0, x.Size(0)).Select(t => t / input.Size(1)).ToArray() : null;
         Router.Record(site.Owner.Trace, site.HostPath, names, decision, rowExample);
         var modules = names.Select(n => site.Find(n)!).ToList();
@@ -115,23 +121,25 @@ public sealed class Mixture : Block
         return tokens ? result.Reshape(output.Shape.ToArray()) : result;
     }
 
-    private RoutingDecision Decide(Site site, Tensor features)
+    private RoutingDecision Decide(CompositionState state, Site site, Tensor features)
     {
-        if (Level == RoutingLevel.LayerWise) return routers[site].Route(features);
+        if (Level == RoutingLevel.LayerWise) return state.At<Router>(site).Route(features);
         var context = ForwardContext.Current ?? throw new ConfigurationException($"Mixture with {Level} routing keeps one decision per forward pass in the ForwardContext; run the model through ModularModel.Forward or inside ForwardContext.Begin(...).");
-        if (context.Cache.TryGetValue(this, out var cached) && cached is PassDecisions current && current.Serves(site)) return current.Decisions[site];
+        // keyed by the model's state, not by this block: two models may use the same block in one pass
+        if (context.Cache.TryGetValue(state, out var cached) && cached is PassDecisions current && current.Serves(site)) return current.Decisions[site];
         // the first site of a forward pass decides for every site, from its own input
-        var pass = new PassDecisions(DecideForAllSites(features));
+        var pass = new PassDecisions(DecideForAllSites(state, features));
         pass.Serves(site);
-        context.Cache[this] = pass;
+        context.Cache[state] = pass;
         return pass.Decisions[site];
     }
 
-    private Dictionary<Site, RoutingDecision> DecideForAllSites(Tensor features)
+    private Dictionary<Site, RoutingDecision> DecideForAllSites(CompositionState state, Tensor features)
     {
-        if (Level == RoutingLevel.Global) return boundSites.ToDictionary(s => s, s => routers[s].Route(features));
-        var decision = shared!.Route(features);
-        return boundSites.ToDictionary(s => s, _ => decision);
+        var sites = state.Sites;
+        if (Level == RoutingLevel.Global) return sites.ToDictionary(s => s, s => state.At<Router>(s).Route(features));
+        var decision = state.At<Router>(sites[0]).Route(features);
+        return sites.ToDictionary(s => s, _ => decision);
     }
 
     /// <summary>
@@ -170,7 +178,7 @@ public sealed class Mixture : Block
     }
 
     /// <summary>Mean over the sequence, padding excluded when the context has a mask: [batch, length, d] → [batch, d].</summary>
-    private static Tensor Pool(Tensor input) => input.Rank == 3 ? TransformerClassifier.Pool(input, ForwardContext.Current?.PaddingMask) : input;
+    private static Tensor Pool(Tensor input) => input.Rank == 3 ? Pooling.MeanOverTokens(input, ForwardContext.Current?.PaddingMask) : input;
 
     /// <inheritdoc/>
     public override string ToString() => $"Mixture({string.Join(", ", names)}; {Level}, {Granularity}, {Aggregation})";

@@ -52,7 +52,7 @@ public sealed class Select : Block
         var ids = context.Ids(Key);
         int batch = output.Size(0);
         if (ids.Length != batch) throw new ShapeMismatchException($"Select(\"{Key}\") at '{site.HostPath}': the batch has {batch} examples but {ids.Length} '{Key}' ids.");
-        site.Owner.Trace?.RecordFixed(site, Key, ids);
+        site.Owner.Trace?.RecordFixed(site, this, ids);
         var groups = ids.Select((id, row) => (id, row)).GroupBy(e => e.id).ToList();
         if (groups.Count == 1) return Route(groups[0].Key).Apply(site, input, output);
         // Each group runs once on its rows; the outputs are concatenated in group order and put back in place with

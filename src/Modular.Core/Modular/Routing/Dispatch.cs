@@ -12,7 +12,7 @@ public static class Dispatch
     public static IEnumerable<(int Module, IntTensor Rows)> Groups(RoutingDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        var rows = new List<int>[decision.Modules];
+        var rows = new List<int>[decision.ModuleCount];
         for (int m = 0; m < rows.Length; m++) rows[m] = [];
         if (decision.Chosen is { } chosen)
         {
@@ -25,7 +25,7 @@ public static class Dispatch
         {
             using var weights = decision.Weights.Detach().Contiguous();
             var w = weights.Span;
-            int n = decision.Modules;
+            int n = decision.ModuleCount;
             for (int r = 0; r < decision.Rows; r++)
                 for (int m = 0; m < n; m++) if (w[r * n + m] != 0f) rows[m].Add(r);
         }

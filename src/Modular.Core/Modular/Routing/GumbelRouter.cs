@@ -26,10 +26,8 @@ public sealed class GumbelRouter : Router, ITrainingStepAware
         Gate = Add("gate", new Linear(dimension, modules, rng));
     }
 
-    private int ModuleCount { get; }
-
     /// <inheritdoc/>
-    public override int Modules => ModuleCount;
+    public override int ModuleCount { get; }
 
     /// <summary>The logits network.</summary>
     public Linear Gate { get; }
@@ -44,7 +42,7 @@ public sealed class GumbelRouter : Router, ITrainingStepAware
     public static Func<int, float> Anneal(float initial, float minimum, float rate) => step => Math.Max(minimum, initial * MathF.Exp(-rate * step));
 
     /// <inheritdoc/>
-    public override string Description => $"Gumbel straight-through over {Modules}, τ = {Temperature:G3}";
+    public override string Description => $"Gumbel straight-through over {ModuleCount}, τ = {Temperature:G3}";
 
     /// <inheritdoc/>
     public void OnTrainingStep(int step)

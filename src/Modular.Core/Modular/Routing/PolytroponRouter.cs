@@ -39,18 +39,18 @@ public sealed class PolytroponRouter : Router
     public int Tasks => Logits.Size(0);
 
     /// <inheritdoc/>
-    public override int Modules => Logits.Size(1);
+    public override int ModuleCount => Logits.Size(1);
 
     /// <inheritdoc/>
-    public override string Description => $"{Tasks} tasks × {Modules} skills";
+    public override string Description => $"{Tasks} tasks × {ModuleCount} skills";
 
     /// <summary>σ(Z), the evaluation-time allocation [tasks, skills] (not normalised).</summary>
     public float[,] Allocation()
     {
         using var probabilities = Logits.Detach().Sigmoid();
-        var result = new float[Tasks, Modules];
+        var result = new float[Tasks, ModuleCount];
         for (int t = 0; t < Tasks; t++)
-            for (int s = 0; s < Modules; s++) result[t, s] = probabilities[t, s];
+            for (int s = 0; s < ModuleCount; s++) result[t, s] = probabilities[t, s];
         return result;
     }
 

@@ -30,10 +30,8 @@ public sealed class ReinforceRouter : Router, IAuxiliaryLoss
         baseline = AddBuffer("baseline", unset);
     }
 
-    private int ModuleCount { get; }
-
     /// <inheritdoc/>
-    public override int Modules => ModuleCount;
+    public override int ModuleCount { get; }
 
     /// <summary>The policy network.</summary>
     public Linear Policy { get; }
@@ -55,13 +53,13 @@ public sealed class ReinforceRouter : Router, IAuxiliaryLoss
         using (var p = probabilities.Detach().Contiguous())
         {
             var span = p.Span;
-            for (int r = 0; r < rows; r++) actions[r] = Sample(span.Slice(r * Modules, Modules));
+            for (int r = 0; r < rows; r++) actions[r] = Sample(span.Slice(r * ModuleCount, ModuleCount));
         }
         var chosen = IntTensor.FromArray(actions, rows, 1);
         var logPi = logits.LogSoftmax(-1).Gather(1, chosen).Mean();
         if (logProbabilities is { IsDisposed: true }) logProbabilities = null; // left by a forward pass outside a trainer
         logProbabilities = logProbabilities is null ? logPi : logProbabilities.Add(logPi);
-        return new RoutingDecision(Tensor.OneHot(chosen.Reshape(rows), Modules), probabilities);
+        return new RoutingDecision(Tensor.OneHot(chosen.Reshape(rows), ModuleCount), probabilities);
     }
 
     private int Sample(ReadOnlySpan<float> p)

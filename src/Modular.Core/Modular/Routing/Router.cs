@@ -12,7 +12,7 @@ namespace Modular.Routing;
 public abstract class Router : Module
 {
     /// <summary>Number of modules routed among.</summary>
-    public abstract int Modules { get; }
+    public abstract int ModuleCount { get; }
 
     /// <summary>
     /// Routes <paramref name="features"/> [rows, d] (tokens, or pooled examples). Per-example metadata (task ids, …)
@@ -32,7 +32,7 @@ public abstract class Router : Module
         using var probabilities = decision.Probabilities.Detach().Contiguous();
         var w = weights.Span;
         var p = probabilities.Span;
-        int n = decision.Modules;
+        int n = decision.ModuleCount;
         for (int row = 0; row < decision.Rows; row++)
         {
             int example = rowExample?[row] ?? row;

@@ -8,9 +8,9 @@ public delegate Router RouterFactory(int dimension, int modules, Rng rng);
 /// <summary>Router recipes for <see cref="Aggregation.Mixture"/>.</summary>
 public static class Routers
 {
-    /// <summary>Soft top-k routing (mixture of experts).</summary>
-    public static RouterFactory TopK(int k = 1, float capacityFactor = 0f, bool noisy = false, float balanceWeight = 0.01f, float zLossWeight = 0.001f) =>
-        (dimension, modules, rng) => new TopKRouter(dimension, modules, k, rng, capacityFactor, noisy, balanceWeight, zLossWeight);
+    /// <summary>Soft top-k routing (mixture of experts): gate pᵢ for k = 1 (Switch); for k ≥ 2 renormalised over the k unless <paramref name="normalizeTopK"/> is false.</summary>
+    public static RouterFactory TopK(int k = 1, float capacityFactor = 0f, bool noisy = false, float balanceWeight = 0.01f, float zLossWeight = 0.001f, bool normalizeTopK = true) =>
+        (dimension, modules, rng) => new TopKRouter(dimension, modules, k, rng, capacityFactor, noisy, balanceWeight, zLossWeight, normalizeTopK);
 
     /// <summary>Hard routing with straight-through Gumbel-softmax.</summary>
     public static RouterFactory Gumbel(float temperature = 1f, Func<int, float>? schedule = null) =>

@@ -4,7 +4,7 @@ namespace Modular.Routing;
 
 /// <summary>
 /// Which modules a router activates for each row (token or example) and with what weight. Dense routers fill
-/// <see cref="Weights"/> [rows, modules]; top-k routers also give the chosen indices and their renormalised weights,
+/// <see cref="Weights"/> [rows, modules]; top-k routers also give the chosen indices and their gate weights,
 /// and which assignments fit within expert capacity.
 /// </summary>
 public sealed class RoutingDecision
@@ -36,7 +36,7 @@ public sealed class RoutingDecision
     /// <summary>[rows, k] chosen module indices (top-k routers), or null.</summary>
     public IntTensor? Chosen { get; }
 
-    /// <summary>[rows, k] weights of the chosen modules, renormalised over the k. Differentiable.</summary>
+    /// <summary>[rows, k] gate weights of the chosen modules (zero where dropped for capacity). Differentiable.</summary>
     public Tensor? ChosenWeights { get; }
 
     /// <summary>Per assignment (row-major over [rows, k]): whether it fit within its module's capacity.</summary>
@@ -46,5 +46,5 @@ public sealed class RoutingDecision
     public int Rows => Weights.Size(0);
 
     /// <summary>Number of modules routed among.</summary>
-    public int Modules => Weights.Size(1);
+    public int ModuleCount => Weights.Size(1);
 }

@@ -4,8 +4,11 @@ using Modular.Tensors;
 namespace Modular.Routing;
 
 /// <summary>
-/// Learned soft routing as in mixture-of-experts layers: p = softmax(W_g·x) over the modules, the top k kept with
-/// weights renormalised over the k (k = 1 Switch, k = 2 GShard/Mixtral). Optional noisy gating (Shazeer et al.,
+/// Learned soft routing as in mixture-of-experts layers: p = softmax(W_g·x) over the modules and the top k kept. With
+/// k = 1 (Switch) the chosen module's gate is its router probability pᵢ itself: that product pᵢ·Eᵢ(x) is the router's
+/// only gradient from the task loss, so it is never renormalised (it would be exactly 1). With k ≥ 2 (GShard, Mixtral)
+/// the k gates are renormalised to sum to 1 by default; <c>normalizeTopK: false</c> keeps the raw probabilities (as
+/// Mixtral's <c>norm_topk_prob</c>). Optional noisy gating (Shazeer et al.,
 /// 2017) adds learned Gaussian noise to the logits while training. With a capacity factor c &gt; 0 each module takes
 /// at most ⌈⌈rows/modules⌉·c⌉ assignments — first choices of all rows before second choices, in row order — and
 /// the overflow is dropped (the row keeps the residual). Each call in training adds the Switch load-balancing loss
@@ -20,7 +23,7 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
     private Tensor? pendingLoss;
 
     /// <summary>Creates a router over <paramref name="modules"/> modules for <paramref name="dimension"/>-wide inputs.</summary>
-    public TopKRouter(int dimension, int modules, int topK, Rng rng, float capacityFactor = 0f, bool noisy = false, float balanceWeight = 0.01f, float zLossWeight = 0.001f)
+    public TopKRouter(int dimension, int modules, int topK, Rng rng, float capacityFactor = 0f, bool noisy = false, float balanceWeight = 0.01f, float zLossWeight = 0.001f, bool normalizeTopK = true)
     {
         ArgumentNullException.ThrowIfNull(rng);
         if (modules < 1) throw new ConfigurationException($"TopKRouter: needs at least one module, got {modules}.");
@@ -32,17 +35,22 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
         CapacityFactor = capacityFactor;
         BalanceWeight = balanceWeight;
         ZLossWeight = zLossWeight;
+        NormalizeTopK = normalizeTopK;
         Gate = Add("gate", new Linear(dimension, modules, rng, bias: false));
         if (noisy) Noise = Add("noise", new Linear(dimension, modules, rng, bias: false));
     }
 
-    private int ModuleCount { get; }
-
     /// <inheritdoc/>
-    public override int Modules => ModuleCount;
+    public override int ModuleCount { get; }
 
     /// <summary>k.</summary>
     public int TopK { get; }
+
+    /// <summary>Whether the k ≥ 2 chosen gates are renormalised to sum to 1 (never for k = 1, whose gate is pᵢ).</summary>
+    public bool NormalizeTopK { get; }
+
+    /// <summary>Whether the gates are the chosen probabilities divided by their sum: only for k ≥ 2 with <see cref="NormalizeTopK"/>.</summary>
+    public bool Renormalizes => TopK > 1 && NormalizeTopK;
 
     /// <summary>c; ≤ 0 means unlimited capacity (no dropping).</summary>
     public float CapacityFactor { get; }
@@ -66,13 +74,13 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
     public float LastZLoss { get; private set; }
 
     /// <inheritdoc/>
-    public override string Description => $"top-{TopK} of {Modules}{(CapacityFactor > 0 ? $", capacity ×{CapacityFactor:G3}" : "")}{(Noise is null ? "" : ", noisy")}";
+    public override string Description => $"top-{TopK} of {ModuleCount}{(TopK > 1 && !NormalizeTopK ? ", raw gates" : "")}{(CapacityFactor > 0 ? $", capacity ×{CapacityFactor:G3}" : "")}{(Noise is null ? "" : ", noisy")}";
 
     /// <summary>
     /// Assignments each module can take for <paramref name="rows"/> rows (int.MaxValue without a capacity factor). The factor
     /// counts as written: 1.1f is 1.10000002 in binary, and ⌈10·1.10000002⌉ would give 12 slots instead of 11.
     /// </summary>
-    public int Capacity(int rows) => CapacityFactor <= 0f ? int.MaxValue : (int)Math.Ceiling(Math.Ceiling((decimal)rows / Modules) * (decimal)CapacityFactor);
+    public int Capacity(int rows) => CapacityFactor <= 0f ? int.MaxValue : (int)Math.Ceiling(Math.Ceiling((decimal)rows / ModuleCount) * (decimal)CapacityFactor);
 
     /// <inheritdoc/>
     public override RoutingDecision Route(Tensor features)
@@ -86,12 +94,12 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
         }
         var probabilities = logits.Softmax(-1);
         var (top, chosen) = probabilities.TopK(TopK, -1);
-        var gates = top.Div(top.Sum(-1, keepDim: true));
+        var gates = Renormalizes ? top.Div(top.Sum(-1, keepDim: true)) : top;
         int rows = features.Size(0);
         var kept = AssignWithinCapacity(chosen, rows);
         var keptMask = Tensor.FromArray(kept.Select(k => k ? 1f : 0f).ToArray(), rows, TopK);
         var keptGates = gates.Mul(keptMask);
-        var dense = Tensor.Zeros(rows, Modules).ScatterAdd(1, chosen, keptGates);
+        var dense = Tensor.Zeros(rows, ModuleCount).ScatterAdd(1, chosen, keptGates);
         AddLosses(logits, probabilities, chosen, rows);
         return new RoutingDecision(dense, probabilities, chosen, keptGates, kept);
     }
@@ -100,7 +108,7 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
     {
         var kept = new bool[rows * TopK];
         int capacity = Capacity(rows);
-        var load = new int[Modules];
+        var load = new int[ModuleCount];
         var index = chosen.Span;
         for (int choice = 0; choice < TopK; choice++)
             for (int row = 0; row < rows; row++)
@@ -118,11 +126,11 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
     private void AddLosses(Tensor logits, Tensor probabilities, IntTensor chosen, int rows)
     {
         // fᵢ: share of the rows·k assignments that chose module i (before capacity), a constant; Pᵢ: mean probability.
-        var fraction = new float[Modules];
+        var fraction = new float[ModuleCount];
         foreach (var e in chosen.Span) fraction[e] += 1f / (rows * TopK);
         var f = Tensor.FromArray(fraction);
         var meanProbability = probabilities.Mean(0);
-        var balance = meanProbability.Mul(f).Sum().Mul(Modules);
+        var balance = meanProbability.Mul(f).Sum().Mul(ModuleCount);
         var z = logits.LogSumExp(-1).Square().Mean();
         LastBalanceLoss = balance.Item();
         LastZLoss = z.Item();

@@ -20,7 +20,7 @@ public enum ActivationKind
 /// <summary>An element-wise non-linearity as a layer, so that hooks can act on its output (e.g. (IA)³ on the feed-forward hidden state).</summary>
 /// <param name="kind">Which function.</param>
 /// <param name="width">The size of the last dimension it acts on, when known (lets modules that attach here size themselves).</param>
-public sealed class Activation(ActivationKind kind, int? width = null) : Layer
+public sealed class Activation(ActivationKind kind, int? width = null) : Layer, IHostLayer
 {
     /// <summary>Which function.</summary>
     public ActivationKind Kind { get; } = kind;
@@ -48,4 +48,10 @@ public sealed class Activation(ActivationKind kind, int? width = null) : Layer
 
     /// <inheritdoc/>
     protected override Tensor Compute(Tensor input) => Apply(Kind, input);
+
+    /// <inheritdoc/>
+    int? IHostLayer.InputWidth => Width;
+
+    /// <inheritdoc/>
+    int? IHostLayer.OutputWidth => Width;
 }

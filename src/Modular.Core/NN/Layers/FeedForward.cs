@@ -3,7 +3,7 @@ using Modular.Tensors;
 namespace Modular.NN;
 
 /// <summary>The Transformer's position-wise feed-forward block: down(activation(up(x))).</summary>
-public sealed class FeedForward : Layer
+public sealed class FeedForward : Layer, IHostLayer, IHiddenActivationBlock
 {
     private readonly Dropout? dropout;
 
@@ -34,4 +34,16 @@ public sealed class FeedForward : Layer
         var h = Down.Forward(Activation.Forward(Up.Forward(input)));
         return dropout is null ? h : dropout.Forward(h);
     }
+
+    /// <inheritdoc/>
+    int? IHostLayer.InputWidth => Up.InFeatures;
+
+    /// <inheritdoc/>
+    int? IHostLayer.OutputWidth => Down.OutFeatures;
+
+    /// <inheritdoc/>
+    Activation IHiddenActivationBlock.HiddenActivation => Activation;
+
+    /// <inheritdoc/>
+    Linear IHiddenActivationBlock.HiddenReader => Down;
 }

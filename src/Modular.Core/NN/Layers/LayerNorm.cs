@@ -3,7 +3,7 @@ using Modular.Tensors;
 namespace Modular.NN;
 
 /// <summary>Layer normalisation over the last dimension with learned scale and shift (PyTorch's nn.LayerNorm).</summary>
-public sealed class LayerNorm : Layer
+public sealed class LayerNorm : Layer, IBiasedLayer
 {
     /// <summary>Creates a layer norm over <paramref name="features"/> values; <paramref name="affine"/> adds γ (ones) and β (zeros).</summary>
     public LayerNorm(int features, float eps = 1e-5f, bool affine = true)
@@ -37,4 +37,10 @@ public sealed class LayerNorm : Layer
 
     /// <inheritdoc/>
     protected override Tensor Compute(Tensor input) => input.LayerNorm(Weight, Bias, Eps);
+
+    /// <inheritdoc/>
+    int? IHostLayer.InputWidth => Features;
+
+    /// <inheritdoc/>
+    int? IHostLayer.OutputWidth => Features;
 }

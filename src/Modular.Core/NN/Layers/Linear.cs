@@ -3,7 +3,7 @@ using Modular.Tensors;
 namespace Modular.NN;
 
 /// <summary>y = x·Wᵀ + b with W [out, in], initialised as PyTorch's nn.Linear.</summary>
-public sealed class Linear : Layer
+public sealed class Linear : Layer, IBiasedLayer
 {
     /// <summary>Creates a linear layer; weights drawn from <paramref name="rng"/>.</summary>
     public Linear(int inFeatures, int outFeatures, Rng rng, bool bias = true)
@@ -38,4 +38,10 @@ public sealed class Linear : Layer
 
     /// <inheritdoc/>
     protected override Tensor Compute(Tensor input) => input.Linear(Weight, Bias);
+
+    /// <inheritdoc/>
+    int? IHostLayer.InputWidth => InFeatures;
+
+    /// <inheritdoc/>
+    int? IHostLayer.OutputWidth => OutFeatures;
 }

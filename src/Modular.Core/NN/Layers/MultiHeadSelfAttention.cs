@@ -9,7 +9,7 @@ namespace Modular.NN;
 /// the extra keys are always attended to. The heads run as one fused kernel (<see cref="Tensor.ScaledDotProductAttention"/>),
 /// except when training with attention dropout.
 /// </summary>
-public sealed class MultiHeadSelfAttention : Layer
+public sealed class MultiHeadSelfAttention : Layer, IHostLayer, IPrefixableAttention
 {
     private readonly Dropout? dropout;
 
@@ -88,4 +88,13 @@ public sealed class MultiHeadSelfAttention : Layer
         var attention = attentionDropout.Forward(scores.Softmax(-1));
         return attention.MatMul(vh).Transpose(1, 2).Reshape(batch, length, Dimension);
     }
+
+    /// <inheritdoc/>
+    int? IHostLayer.InputWidth => Dimension;
+
+    /// <inheritdoc/>
+    int? IHostLayer.OutputWidth => Dimension;
+
+    /// <inheritdoc/>
+    public bool IsKeyOrValueProjection(Module projection) => ReferenceEquals(projection, Key) || ReferenceEquals(projection, Value);
 }

@@ -32,20 +32,6 @@ public class TransformerClassifier : TransformerEncoder, ITokenModel
     {
         using var context = paddingMask is null ? null : ForwardContext.Begin(paddingMask);
         var hidden = Encode(ids);
-        return Head.Forward(Pool(hidden, ForwardContext.Current?.PaddingMask));
-    }
-
-    /// <summary>Mean of hidden states [batch, length, dimension] over the sequence, counting only real tokens when a mask [batch, length] is present.</summary>
-    public static Tensor Pool(Tensor hidden, Tensor? paddingMask)
-    {
-        ArgumentNullException.ThrowIfNull(hidden);
-        if (hidden.Rank != 3) throw new ShapeMismatchException($"TransformerClassifier.Pool: hidden states {hidden.Describe()} must be [batch, length, dimension].");
-        if (paddingMask is null) return hidden.Mean(1);
-        if (paddingMask.Rank != 2 || paddingMask.Size(0) != hidden.Size(0) || paddingMask.Size(1) != hidden.Size(1))
-            throw new ShapeMismatchException($"TransformerClassifier.Pool: padding mask {paddingMask.Describe()} must be [batch, length] = [{hidden.Size(0)}, {hidden.Size(1)}] to match hidden states {hidden.Describe()}.");
-        var weights = paddingMask.Unsqueeze(-1);
-        var summed = hidden.Mul(weights).Sum(1);
-        var counts = paddingMask.Sum(1, keepDim: true).Clamp(1f, float.MaxValue);
-        return summed.Div(counts);
+        return Head.Forward(Pooling.MeanOverTokens(hidden, ForwardContext.Current?.PaddingMask));
     }
 }

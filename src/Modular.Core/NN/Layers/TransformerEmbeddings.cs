@@ -7,7 +7,7 @@ namespace Modular.NN;
 /// input-level modules attach: prompt tuning prepends learned vectors here, MAD-X's invertible adapter
 /// transforms it.
 /// </summary>
-public sealed class TransformerEmbeddings : Module
+public sealed class TransformerEmbeddings : Module, ISequenceInputLayer
 {
     /// <summary>Creates token and position tables; positions start N(0, 0.02²).</summary>
     public TransformerEmbeddings(int vocabulary, int dimension, int maxLength, Rng rng)
@@ -43,4 +43,13 @@ public sealed class TransformerEmbeddings : Module
         var output = tokens.Add(positions);
         return RunHooks(output, output);
     }
+
+    /// <inheritdoc/>
+    int? IHostLayer.InputWidth => null;
+
+    /// <inheritdoc/>
+    int? IHostLayer.OutputWidth => Tokens.Dimension;
+
+    /// <inheritdoc/>
+    public Tensor TokenVectors(IntTensor ids) => Tokens.Weight.Embedding(ids);
 }

@@ -6,7 +6,7 @@ namespace Modular.NN;
 /// A post-LN Transformer encoder layer, as in the anchor model:
 /// x ← LN₁(x + Attention(x)); x ← LN₂(x + FeedForward(x)).
 /// </summary>
-public sealed class TransformerEncoderLayer : Layer
+public sealed class TransformerEncoderLayer : Layer, IHostLayer
 {
     private readonly Dropout? dropout;
 
@@ -55,4 +55,10 @@ public sealed class TransformerEncoderLayer : Layer
         if (dropout is not null) f = dropout.Forward(f);
         return OutputNorm.Forward(x.Add(f));
     }
+
+    /// <inheritdoc/>
+    int? IHostLayer.InputWidth => OutputNorm.Features;
+
+    /// <inheritdoc/>
+    int? IHostLayer.OutputWidth => OutputNorm.Features;
 }

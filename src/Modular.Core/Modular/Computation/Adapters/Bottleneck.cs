@@ -45,13 +45,6 @@ public sealed class Bottleneck : Module
         return Up.Forward(NN.Activation.Apply(Activation, Down.Forward(x)));
     }
 
-    /// <summary>The model dimension of a layer an adapter can follow, or null.</summary>
-    internal static int? OutputDimension(Module host) => host switch
-    {
-        FeedForward ff => ff.Down.OutFeatures,
-        MultiHeadSelfAttention attention => attention.Dimension,
-        TransformerEncoderLayer layer => layer.OutputNorm.Features,
-        Linear linear => linear.OutFeatures,
-        _ => null,
-    };
+    /// <summary>The width of a host's output that an adapter follows (<see cref="IHostLayer"/>), or null when the host does not tell it.</summary>
+    internal static int? OutputWidth(Module host) => (host as IHostLayer)?.OutputWidth;
 }

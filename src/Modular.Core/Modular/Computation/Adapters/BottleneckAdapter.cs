@@ -38,12 +38,12 @@ public sealed class BottleneckAdapter : ModuleSpec
     public override string DefaultTargets => Placement == AdapterPlacement.Pfeiffer ? "layers.*.feedForward" : "layers.*.attention|feedForward";
 
     /// <inheritdoc/>
-    public override string? RejectHost(Module host) => Bottleneck.OutputDimension(host) is null ? $"an adapter follows a feed-forward block, an attention block or a linear layer; this is a {host?.GetType().Name}" : null;
+    public override string? RejectHost(Module host) => Bottleneck.OutputWidth(host) is null ? $"an adapter follows a layer that tells its output width ({nameof(IHostLayer)}: a feed-forward or attention block, a linear layer, …); this is a {host?.GetType().Name}" : null;
 
     /// <inheritdoc/>
     public override ComputationModule Create(Module host, string hostPath, Rng rng)
     {
-        int d = Bottleneck.OutputDimension(host)!.Value;
+        int d = Bottleneck.OutputWidth(host)!.Value;
         return new SequentialAdapterModule(new Bottleneck(d, d / Reduction, Activation, LayerNorm, rng));
     }
 }

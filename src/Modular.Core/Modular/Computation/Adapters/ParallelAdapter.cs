@@ -34,17 +34,13 @@ public sealed class ParallelAdapter : ModuleSpec
     public override string DefaultTargets => "layers.*.feedForward";
 
     /// <inheritdoc/>
-    public override string? RejectHost(Module host) => host switch
-    {
-        FeedForward or MultiHeadSelfAttention or TransformerEncoderLayer => null,
-        Linear l when l.InFeatures == l.OutFeatures => null,
-        _ => $"a parallel adapter needs a sub-layer whose input and output widths agree (feed-forward, attention, square linear); this is a {host?.GetType().Name}",
-    };
+    public override string? RejectHost(Module host) => host is IHostLayer { InputWidth: { } i, OutputWidth: { } o } && i == o ? null
+        : $"a parallel adapter reads the sub-layer's input and adds to its output, so it needs a layer that tells equal input and output widths ({nameof(IHostLayer)}: a feed-forward or attention block, a square linear layer, …); this is a {host?.GetType().Name}";
 
     /// <inheritdoc/>
     public override ComputationModule Create(Module host, string hostPath, Rng rng)
     {
-        int d = Bottleneck.OutputDimension(host)!.Value;
+        int d = Bottleneck.OutputWidth(host)!.Value;
         return new ParallelAdapterModule(new Bottleneck(d, d / Reduction, Activation, layerNorm: false, rng), Scaling);
     }
 }

@@ -17,15 +17,11 @@ public sealed class BitFit : ModuleSpec
     public override string DefaultTargets => "layers.*.attention.query|key|value|output, layers.*.feedForward.up|down, layers.*.attentionNorm|outputNorm";
 
     /// <inheritdoc/>
-    public override string? RejectHost(Module host) => host switch
-    {
-        Linear { Bias: not null } or NN.LayerNorm { Bias: not null } => null,
-        _ => $"BitFit trains biases of Linear and LayerNorm layers that have one; this is a {host?.GetType().Name}",
-    };
+    public override string? RejectHost(Module host) => host is IBiasedLayer { Bias: not null, OutputWidth: not null } ? null
+        : $"BitFit trains the biases of layers that have one ({nameof(IBiasedLayer)}: Linear and LayerNorm layers built with a bias); this is a {host?.GetType().Name}";
 
     /// <inheritdoc/>
-    public override ComputationModule Create(Module host, string hostPath, Rng rng) =>
-        new BiasDeltaModule(host is Linear l ? l.OutFeatures : ((NN.LayerNorm)host).Features);
+    public override ComputationModule Create(Module host, string hostPath, Rng rng) => new BiasDeltaModule(((IBiasedLayer)host).OutputWidth!.Value);
 }
 
 /// <summary>A bias delta: y + δ.</summary>
@@ -64,7 +60,7 @@ public sealed class BiasDeltaModule : ComputationModule
     public override void MergeInto(Site site, float sign)
     {
         ArgumentNullException.ThrowIfNull(site);
-        var bias = site.Host is Linear l ? l.Bias! : ((NN.LayerNorm)site.Host).Bias!;
+        var bias = ((IBiasedLayer)site.Host).Bias!;
         using var scaled = Delta.Mul(sign);
         using var merged = bias.Add(scaled);
         bias.Assign(merged);

@@ -17,16 +17,12 @@ public sealed class IA3 : ModuleSpec
     public override string DefaultTargets => "layers.*.attention.key|value, layers.*.feedForward.activation";
 
     /// <inheritdoc/>
-    public override string? RejectHost(Module host) => host switch
-    {
-        Linear => null,
-        Activation { Width: not null } => null,
-        _ => $"(IA)³ rescales the output of a linear layer or a sized activation; this is a {host?.GetType().Name}",
-    };
+    public override string? RejectHost(Module host) => (host as IHostLayer)?.OutputWidth is null
+        ? $"(IA)³ rescales the output of a layer that tells its output width ({nameof(IHostLayer)}: a linear layer, a sized activation, …); this is a {host?.GetType().Name}"
+        : null;
 
     /// <inheritdoc/>
-    public override ComputationModule Create(Module host, string hostPath, Rng rng) =>
-        new RescaleModule(host is Linear l ? l.OutFeatures : ((Activation)host).Width!.Value);
+    public override ComputationModule Create(Module host, string hostPath, Rng rng) => new RescaleModule(((IHostLayer)host).OutputWidth!.Value);
 }
 
 /// <summary>An (IA)³ vector: y ⊙ l over the last dimension.</summary>
@@ -62,7 +58,8 @@ public sealed class RescaleModule : ComputationModule
     public override bool CanMerge => true;
 
     /// <summary>
-    /// On a linear host: W ← diag(l)·W, b ← l ⊙ b. On an activation: its scaling moves into the next layer's
+    /// On a linear host: W ← diag(l)·W, b ← l ⊙ b. On the hidden activation of a block that says which linear layer
+    /// reads it (<see cref="IHiddenActivationBlock"/>, e.g. a feed-forward block): the scaling moves into that layer's
     /// columns, W_down ← W_down·diag(l). Unmerging divides by l.
     /// </summary>
     public override void MergeInto(Site site, float sign)
@@ -82,9 +79,9 @@ public sealed class RescaleModule : ComputationModule
             }
             return;
         }
-        var parentPath = site.HostPath[..site.HostPath.LastIndexOf('.')];
-        var feedForward = site.Owner.Base.Get<FeedForward>(parentPath);
-        using var scaledDown = feedForward.Down.Weight.Mul(factor.Unsqueeze(0));
-        feedForward.Down.Weight.Assign(scaledDown);
+        var reader = (site.Host.Parent as IHiddenActivationBlock is { } block && ReferenceEquals(block.HiddenActivation, site.Host) ? block.HiddenReader : null)
+            ?? throw new ConfigurationException($"(IA)³ at '{site.HostPath}' cannot be merged: a {site.Host.GetType().Name} has no weights, and its parent does not say which linear layer reads it ({nameof(IHiddenActivationBlock)}).");
+        using var scaledDown = reader.Weight.Mul(factor.Unsqueeze(0));
+        reader.Weight.Assign(scaledDown);
     }
 }

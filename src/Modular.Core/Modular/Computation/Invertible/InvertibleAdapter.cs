@@ -30,18 +30,18 @@ public sealed class InvertibleAdapter : IModuleSpec
     /// <inheritdoc/>
     public string? RejectHost(Module host) => host switch
     {
-        TransformerEmbeddings e when e.Tokens.Dimension % 2 != 0 => $"the coupling splits vectors in halves; dimension {e.Tokens.Dimension} is odd",
-        TransformerEmbeddings or Identity => null,
-        _ => $"the invertible adapter attaches to the embeddings (and its inverse to an Identity before the decoder); this is a {host?.GetType().Name}",
+        ISequenceInputLayer { OutputWidth: { } d } when d % 2 != 0 => $"the coupling splits vectors in halves; width {d} is odd",
+        ISequenceInputLayer { OutputWidth: not null } or Identity => null,
+        _ => $"the invertible adapter attaches to the layer that embeds the input ({nameof(ISequenceInputLayer)}; its inverse to an Identity before the decoder); this is a {host?.GetType().Name}",
     };
 
     /// <inheritdoc/>
     public IReadOnlyList<ComputationModule> CreateModules(IReadOnlyList<(string Path, Module Host)> hosts, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(hosts);
-        var embeddings = hosts.Select(h => h.Host).OfType<TransformerEmbeddings>().ToList();
-        if (embeddings.Count != 1) throw new ModulePathException($"InvertibleAdapter: the targets must contain exactly one TransformerEmbeddings layer; they contain {embeddings.Count}.");
-        int half = embeddings[0].Tokens.Dimension / 2;
+        var embeddings = hosts.Select(h => h.Host).OfType<ISequenceInputLayer>().ToList();
+        if (embeddings.Count != 1) throw new ModulePathException($"InvertibleAdapter: the targets must contain exactly one layer that embeds the input ({nameof(ISequenceInputLayer)}); they contain {embeddings.Count}.");
+        int half = embeddings[0].OutputWidth!.Value / 2;
         var coupling = new AdditiveCoupling(half, Math.Max(1, half / Reduction), rng);
         return hosts.Select(h => (ComputationModule)new CouplingModule(coupling, inverse: h.Host is Identity)).ToList();
     }

@@ -32,14 +32,15 @@ public sealed class PrefixTuning : IModuleSpec
     public string DefaultTargets => "layers.*.attention.key|value";
 
     /// <inheritdoc/>
-    public string? RejectHost(Module host) => host is Linear ? null : $"prefix tuning prepends to the key and value projections (Linear); this is a {host?.GetType().Name}";
+    public string? RejectHost(Module host) => host is IHostLayer { OutputWidth: not null } && host.Parent is IPrefixableAttention attention && attention.IsKeyOrValueProjection(host) ? null
+        : $"prefix tuning prepends to the key and value projections of an attention layer that accepts extra keys and values ({nameof(IPrefixableAttention)}); this is a {host?.GetType().Name}{(host?.Parent is { } p ? $" inside a {p.GetType().Name}" : "")}";
 
     /// <inheritdoc/>
     public IReadOnlyList<ComputationModule> CreateModules(IReadOnlyList<(string Path, Module Host)> hosts, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(hosts);
         ArgumentNullException.ThrowIfNull(rng);
-        var widths = hosts.Select(h => ((Linear)h.Host).OutFeatures).ToArray();
+        var widths = hosts.Select(h => ((IHostLayer)h.Host).OutputWidth!.Value).ToArray();
         if (ReparameterizationSize == 0)
             return widths.Select(d =>
             {

@@ -31,13 +31,14 @@ public sealed class PromptTuning : ModuleSpec
     public override string DefaultTargets => "embeddings";
 
     /// <inheritdoc/>
-    public override string? RejectHost(Module host) => host is TransformerEmbeddings ? null : $"prompt tuning prepends to the token embeddings (TransformerEmbeddings); this is a {host?.GetType().Name}";
+    public override string? RejectHost(Module host) => host is ISequenceInputLayer { OutputWidth: not null } ? null
+        : $"prompt tuning prepends to the token vectors of the layer that embeds the input ({nameof(ISequenceInputLayer)}, e.g. TransformerEmbeddings); this is a {host?.GetType().Name}";
 
     /// <inheritdoc/>
     public override ComputationModule Create(Module host, string hostPath, Rng rng)
     {
-        var embeddings = (TransformerEmbeddings)host;
-        int d = embeddings.Tokens.Dimension;
+        var embeddings = (ISequenceInputLayer)host;
+        int d = embeddings.OutputWidth!.Value;
         if (InitFromTokens is null)
         {
             using var random = Tensor.Randn(rng, Tokens, d);
@@ -46,7 +47,7 @@ public sealed class PromptTuning : ModuleSpec
         var ids = Enumerable.Range(0, Tokens).Select(i => InitFromTokens[i % InitFromTokens.Count]).ToArray();
         using (Tensors.Autograd.GradMode.NoGrad())
         {
-            using var rows = embeddings.Tokens.Weight.Embedding(IntTensor.FromArray(ids));
+            using var rows = embeddings.TokenVectors(IntTensor.FromArray(ids));
             return new PromptModule(rows);
         }
     }
