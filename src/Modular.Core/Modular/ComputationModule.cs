@@ -27,7 +27,7 @@ public abstract class ComputationModule : Module
     public abstract string Method { get; }
 
     /// <summary>How the module composes with its host.</summary>
-    public abstract CompositionKind Kind { get; }
+    public abstract CompositionKind Composition { get; }
 
     /// <summary>
     /// The host's output after this module: <paramref name="output"/> is what the host (and any modules before

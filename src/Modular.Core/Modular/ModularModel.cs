@@ -384,7 +384,7 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
     public ParameterEfficiencyRow DescribeParameterEfficiency()
     {
         var methods = modules.Values.Select(m => m.Method).Distinct().ToList();
-        var kinds = modules.Values.SelectMany(m => m.Parts.Select(p => p.Module.Kind.ToString())).Distinct().ToList();
+        var kinds = modules.Values.SelectMany(m => m.Parts.Select(p => p.Module.Composition.ToString())).Distinct().ToList();
         long trainable = TrainableParameterCount;
         return new ParameterEfficiencyRow(methods.Count == 0 ? "Base model" : string.Join(" + ", methods),
             kinds.Count == 0 ? (modules.Values.Any(m => m.BaseParameters.Count > 0) ? "base weights" : "none") : string.Join(", ", kinds.Select(k => $"{k.ToLowerInvariant()} composition")),

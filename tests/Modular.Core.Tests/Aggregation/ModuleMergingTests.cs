@@ -47,7 +47,7 @@ public sealed class ModuleMergingTests
     [Fact]
     public void Weighted_average_gives_each_parameter_the_normalised_weighted_sum()
     {
-        var merged = ModuleMerging.Average(model, "avg", ["a", "b"], [1f, 3f]);
+        var merged = ModuleMerging.WeightedMerge(model, "avg", ["a", "b"], [1f, 3f]);
         Assert.Equal(["0", "1"], merged.Parts.Select(p => p.Site.HostPath));
         for (int part = 0; part < 2; part++)
         {
@@ -60,7 +60,7 @@ public sealed class ModuleMergingTests
     [Fact]
     public void Averaging_modules_attached_at_different_sites_is_rejected()
     {
-        var error = Assert.Throws<ConfigurationException>(() => ModuleMerging.Average(model, "avg", ["a", "c"]));
+        var error = Assert.Throws<ConfigurationException>(() => ModuleMerging.WeightedMerge(model, "avg", ["a", "c"]));
         Assert.Contains("must be of the same method attached at the same sites", error.Message, StringComparison.Ordinal);
     }
 

@@ -15,21 +15,21 @@ public static class ModuleMerging
     /// θ_new = Σᵢ wᵢ·θᵢ over modules of one recipe attached at the same sites (weights normalised to sum to 1; equal
     /// by default). Buffers (e.g. sparse masks) must be identical.
     /// </summary>
-    public static AttachedModule Average(ModularModel model, string newName, IReadOnlyList<string> names, IReadOnlyList<float>? weights = null)
+    public static AttachedModule WeightedMerge(ModularModel model, string newName, IReadOnlyList<string> names, IReadOnlyList<float>? weights = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(names);
-        if (names.Count < 1) throw new ConfigurationException("Average needs at least one module.");
+        if (names.Count < 1) throw new ConfigurationException("WeightedMerge needs at least one module.");
         var sources = names.Select(model.Get).ToList();
         var w = (weights ?? Enumerable.Repeat(1f, names.Count).ToList()).ToArray();
-        if (w.Length != names.Count) throw new ConfigurationException($"Average: {w.Length} weights for {names.Count} modules.");
+        if (w.Length != names.Count) throw new ConfigurationException($"WeightedMerge: {w.Length} weights for {names.Count} modules.");
         float total = w.Sum();
-        if (!(total > 0f)) throw new ConfigurationException($"Average: weights [{string.Join(", ", w)}] must have a positive sum.");
+        if (!(total > 0f)) throw new ConfigurationException($"WeightedMerge: weights [{string.Join(", ", w)}] must have a positive sum.");
         var first = sources[0];
         foreach (var s in sources.Skip(1))
         {
             if (s.Spec.GetType() != first.Spec.GetType() || !s.Parts.Select(p => p.Site).SequenceEqual(first.Parts.Select(p => p.Site)))
-                throw new ConfigurationException($"Average: '{s.Name}' ({s.Method}) and '{first.Name}' ({first.Method}) must be of the same method attached at the same sites.");
+                throw new ConfigurationException($"WeightedMerge: '{s.Name}' ({s.Method}) and '{first.Name}' ({first.Method}) must be of the same method attached at the same sites.");
         }
         model.Attach(string.Join(", ", first.Parts.Select(p => p.Site.HostPath)), first.Spec, newName);
         var created = model.Get(newName);
@@ -46,7 +46,7 @@ public static class ModuleMerging
                     if (isBuffer)
                     {
                         if (values.Any(v => !v.ToArray().AsSpan().SequenceEqual(values[0].ToArray())))
-                            throw new ConfigurationException($"Average: buffer '{path}' differs between the modules (e.g. different sparse masks); only modules with identical buffers can be averaged.");
+                            throw new ConfigurationException($"WeightedMerge: buffer '{path}' differs between the modules (e.g. different sparse masks); only modules with identical buffers can be averaged.");
                         tensor.CopyFrom(values[0]);
                         continue;
                     }

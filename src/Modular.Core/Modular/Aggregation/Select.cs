@@ -1,4 +1,5 @@
 using Modular.NN;
+using Modular.Routing;
 using Modular.Tensors;
 
 namespace Modular.Aggregation;
@@ -53,25 +54,7 @@ public sealed class Select : Block
         int batch = output.Size(0);
         if (ids.Length != batch) throw new ShapeMismatchException($"Select(\"{Key}\") at '{site.HostPath}': the batch has {batch} examples but {ids.Length} '{Key}' ids.");
         site.Owner.Trace?.RecordFixed(site, this, ids);
-        var groups = ids.Select((id, row) => (id, row)).GroupBy(e => e.id).ToList();
-        if (groups.Count == 1) return Route(groups[0].Key).Apply(site, input, output);
-        // Each group runs once on its rows; the outputs are concatenated in group order and put back in place with
-        // one gather, rather than one full-batch scatter per group.
-        var outputs = new List<Tensor>(groups.Count);
-        var inverse = new int[batch];
-        int position = 0;
-        foreach (var group in groups)
-        {
-            var block = Route(group.Key);
-            var rowIndices = group.Select(e => e.row).ToArray();
-            var rows = IntTensor.FromArray(rowIndices);
-            var y = block.Apply(site, input.IndexSelect(0, rows), output.IndexSelect(0, rows));
-            if (outputs.Count > 0 && (y.Rank != outputs[0].Rank || !y.Shape.Skip(1).SequenceEqual(outputs[0].Shape.Skip(1))))
-                throw new ShapeMismatchException($"Select(\"{Key}\") at '{site.HostPath}': routes produce different shapes ({y.Shape} vs {outputs[0].Shape}); modules selected per example must agree on the output shape (e.g. prompts of equal length).");
-            outputs.Add(y);
-            foreach (var row in rowIndices) inverse[row] = position++;
-        }
-        return Tensor.Cat(outputs, 0).IndexSelect(0, IntTensor.FromArray(inverse));
+        return Dispatch.ByExample(ids, (id, rows) => Route(id).Apply(site, Dispatch.Rows(input, rows), Dispatch.Rows(output, rows)), $"Select(\"{Key}\") at '{site.HostPath}'");
     }
 
     /// <inheritdoc/>

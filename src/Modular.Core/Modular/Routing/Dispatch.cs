@@ -53,6 +53,40 @@ public static class Dispatch
         return target.IndexAdd(0, IntTensor.FromArray(rows), values);
     }
 
+    /// <summary>
+    /// Fixed routing of a batch by one id per example (a task or language id): <paramref name="run"/> computes each id's
+    /// rows once, and the groups' results return to the batch order with one gather of their concatenation — never one
+    /// full-batch scatter per group. A batch of one id runs whole, without copying. <paramref name="where"/> names the
+    /// caller in errors (e.g. <c>Select("language") at 'layers.0.feedForward'</c>).
+    /// </summary>
+    public static Tensor ByExample(int[] ids, Func<int, IntTensor?, Tensor> run, string where)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(run);
+        var groups = ids.Select((id, row) => (id, row)).GroupBy(e => e.id).ToList();
+        if (groups.Count == 1) return run(groups[0].Key, null);
+        var outputs = new List<Tensor>(groups.Count);
+        var inverse = new int[ids.Length];
+        int position = 0;
+        foreach (var group in groups)
+        {
+            var rowIndices = group.Select(e => e.row).ToArray();
+            var y = run(group.Key, IntTensor.FromArray(rowIndices));
+            if (outputs.Count > 0 && (y.Rank != outputs[0].Rank || !y.Shape.Skip(1).SequenceEqual(outputs[0].Shape.Skip(1))))
+                throw new ShapeMismatchException($"{where}: the groups' outputs differ in shape ({y.Shape} vs {outputs[0].Shape}); modules chosen per example must agree on the output shape (e.g. prompts of equal length).");
+            outputs.Add(y);
+            foreach (var row in rowIndices) inverse[row] = position++;
+        }
+        return Tensor.Cat(outputs, 0).IndexSelect(0, IntTensor.FromArray(inverse));
+    }
+
+    /// <summary>The rows <paramref name="rows"/> of <paramref name="batch"/> (all of it when null: the whole batch is one group).</summary>
+    public static Tensor Rows(Tensor batch, IntTensor? rows)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return rows is null ? batch : batch.IndexSelect(0, rows);
+    }
+
     /// <summary>The routing weight of <paramref name="module"/> for each of <paramref name="rows"/>, [n, 1] (differentiable).</summary>
     public static Tensor Gate(RoutingDecision decision, IntTensor rows, int module)
     {

@@ -61,7 +61,7 @@ public sealed class SequentialAdapterModule : ComputationModule
     public override string Method => "Bottleneck adapter";
 
     /// <inheritdoc/>
-    public override CompositionKind Kind => CompositionKind.Function;
+    public override CompositionKind Composition => CompositionKind.Function;
 
     /// <inheritdoc/>
     public override string Description => Bottleneck.Description;

@@ -65,7 +65,7 @@ public sealed class ParallelAdapterModule : ComputationModule
     public override string Method => "Parallel adapter";
 
     /// <inheritdoc/>
-    public override CompositionKind Kind => CompositionKind.Function;
+    public override CompositionKind Composition => CompositionKind.Function;
 
     /// <inheritdoc/>
     public override string Description => $"{Bottleneck.Description}, scale {Scaling:G3}";

@@ -41,7 +41,7 @@ public sealed class BiasDeltaModule : ComputationModule
     public override string Method => "BitFit";
 
     /// <inheritdoc/>
-    public override CompositionKind Kind => CompositionKind.Parameter;
+    public override CompositionKind Composition => CompositionKind.Parameter;
 
     /// <inheritdoc/>
     public override string Description => $"{Delta.Count} biases";

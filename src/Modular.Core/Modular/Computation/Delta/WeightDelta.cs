@@ -43,7 +43,7 @@ public sealed class WeightDeltaModule : ComputationModule
     public override string Method => "Weight delta";
 
     /// <inheritdoc/>
-    public override CompositionKind Kind => CompositionKind.Parameter;
+    public override CompositionKind Composition => CompositionKind.Parameter;
 
     /// <inheritdoc/>
     public override Tensor Apply(Tensor input, Tensor output)

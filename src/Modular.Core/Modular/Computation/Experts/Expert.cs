@@ -53,7 +53,7 @@ public sealed class ExpertModule : ComputationModule
     public override string Method => "Expert FFN";
 
     /// <inheritdoc/>
-    public override CompositionKind Kind => CompositionKind.Function;
+    public override CompositionKind Composition => CompositionKind.Function;
 
     /// <inheritdoc/>
     public override string Description => Network.Description;

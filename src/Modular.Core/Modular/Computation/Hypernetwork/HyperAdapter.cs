@@ -1,4 +1,5 @@
 using Modular.NN;
+using Modular.Routing;
 using Modular.Tensors;
 
 namespace Modular.Computation;
@@ -143,7 +144,7 @@ public sealed class GeneratedAdapterModule : ComputationModule
     public override string Method => "Hypernetwork adapter";
 
     /// <inheritdoc/>
-    public override CompositionKind Kind => CompositionKind.Function;
+    public override CompositionKind Composition => CompositionKind.Function;
 
     /// <inheritdoc/>
     public override string Description => $"layer {Layer}, by {ConditionKey}";
@@ -154,15 +155,7 @@ public sealed class GeneratedAdapterModule : ComputationModule
         ArgumentNullException.ThrowIfNull(output);
         var ids = (ForwardContext.Current ?? throw new ConfigurationException($"The hypernetwork adapter needs the batch's '{ConditionKey}' ids; run the model through ModularModel.Forward with metadata.")).Ids(ConditionKey);
         if (ids.Length != output.Size(0)) throw new ShapeMismatchException($"Hypernetwork adapter: {ids.Length} '{ConditionKey}' ids for a batch of {output.Size(0)}.");
-        var groups = ids.Select((id, row) => (id, row)).GroupBy(e => e.id).ToList();
-        if (groups.Count == 1) return Adapt(output, groups[0].Key);
-        var result = Tensor.ZerosLike(output);
-        foreach (var group in groups)
-        {
-            var rows = IntTensor.FromArray(group.Select(e => e.row).ToArray());
-            result = result.IndexAdd(0, rows, Adapt(output.IndexSelect(0, rows), group.Key));
-        }
-        return result;
+        return Dispatch.ByExample(ids, (id, rows) => Adapt(Dispatch.Rows(output, rows), id), $"Hypernetwork adapter (layer {Layer}, by '{ConditionKey}')");
     }
 
     private Tensor Adapt(Tensor h, int condition)

@@ -42,7 +42,7 @@ public sealed class RescaleModule : ComputationModule
     public override string Method => "(IA)³";
 
     /// <inheritdoc/>
-    public override CompositionKind Kind => CompositionKind.Function;
+    public override CompositionKind Composition => CompositionKind.Function;
 
     /// <inheritdoc/>
     public override string Description => $"{Scale.Count} scales";

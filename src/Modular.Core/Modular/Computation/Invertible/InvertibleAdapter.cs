@@ -110,7 +110,7 @@ public sealed class CouplingModule : ComputationModule
     public override string Method => "Invertible adapter";
 
     /// <inheritdoc/>
-    public override CompositionKind Kind => CompositionKind.Function;
+    public override CompositionKind Composition => CompositionKind.Function;
 
     /// <inheritdoc/>
     public override string Description => IsInverse ? "inverse" : "forward";

@@ -38,7 +38,7 @@ public sealed class LoRAModule : ComputationModule, Aggregation.IParameterAverag
     public override string Method => "LoRA";
 
     /// <inheritdoc/>
-    public override CompositionKind Kind => CompositionKind.Parameter;
+    public override CompositionKind Composition => CompositionKind.Parameter;
 
     /// <inheritdoc/>
     public override string Description => $"r = {Rank}, scale {Scale:G3}";

@@ -16,7 +16,7 @@ public abstract class PrependModule : ComputationModule
     public abstract int Length { get; }
 
     /// <inheritdoc/>
-    public override CompositionKind Kind => CompositionKind.Input;
+    public override CompositionKind Composition => CompositionKind.Input;
 
     /// <inheritdoc/>
     public override Tensor Apply(Tensor input, Tensor output)

@@ -71,7 +71,7 @@ public sealed class SparseDeltaModule : ComputationModule
     public override string Method => "Sparse fine-tuning";
 
     /// <inheritdoc/>
-    public override CompositionKind Kind => CompositionKind.Parameter;
+    public override CompositionKind Composition => CompositionKind.Parameter;
 
     /// <inheritdoc/>
     public override string Description => $"{Nonzero:N0} of {Mask.Count:N0} entries ({100.0 * Nonzero / Mask.Count:0.##}%)";
