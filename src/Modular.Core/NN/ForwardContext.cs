@@ -12,6 +12,7 @@ public sealed class ForwardContext : IDisposable
     [ThreadStatic] private static ForwardContext? current;
     private readonly ForwardContext? outer;
     private readonly Dictionary<string, int[]> metadata;
+    private readonly List<Func<Tensor, Tensor>> lossTerms;
     private bool disposed;
 
     private ForwardContext(Tensor? paddingMask, IReadOnlyDictionary<string, int[]>? metadata, ForwardContext? outer)
@@ -21,6 +22,7 @@ public sealed class ForwardContext : IDisposable
         this.metadata = outer is null ? new(StringComparer.Ordinal) : new(outer.metadata, StringComparer.Ordinal);
         if (metadata is not null) foreach (var (k, v) in metadata) this.metadata[k] = v;
         Cache = outer?.Cache ?? new Dictionary<object, object>(ReferenceEqualityComparer.Instance);
+        lossTerms = outer?.lossTerms ?? [];
     }
 
     /// <summary>The innermost open context on this thread, or null.</summary>
@@ -57,6 +59,25 @@ public sealed class ForwardContext : IDisposable
     /// made at the first site and reused at every other. Shared with enclosing contexts of the same pass.
     /// </summary>
     public IDictionary<object, object> Cache { get; }
+
+    /// <summary>
+    /// Adds a term to this pass's training loss (a router's load-balancing loss, a policy gradient), as a function of the
+    /// batch's task loss, which some terms need as their reward. Shared with enclosing contexts of the same pass.
+    /// </summary>
+    public void AddLossTerm(Func<Tensor, Tensor> term)
+    {
+        ArgumentNullException.ThrowIfNull(term);
+        lossTerms.Add(term);
+    }
+
+    /// <summary>The terms added in this pass, evaluated for <paramref name="taskLoss"/>; taking them clears them.</summary>
+    public IReadOnlyList<Tensor> TakeLossTerms(Tensor taskLoss)
+    {
+        ArgumentNullException.ThrowIfNull(taskLoss);
+        var terms = lossTerms.Select(t => t(taskLoss)).ToList();
+        lossTerms.Clear();
+        return terms;
+    }
 
     /// <summary>The ids for <paramref name="key"/>, or a clear error listing the keys that are present.</summary>
     public int[] Ids(string key) =>

@@ -80,7 +80,6 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         EvaluationResult? last = null;
         bool stop = false;
-        var auxiliary = root.NamedModules().Select(m => m.Module).OfType<IAuxiliaryLoss>().ToList();
         var stepAware = root.NamedModules().Select(m => m.Module).OfType<ITrainingStepAware>().ToList();
 
         for (int epoch = state.Epoch; epoch < Options.Epochs && !stop; epoch++)
@@ -92,7 +91,7 @@ public sealed class Trainer
                 if (state.Step >= totalSteps) { stop = true; break; }
                 cancellation.ThrowIfCancellationRequested();
                 foreach (var s in stepAware) s.OnTrainingStep((int)state.Step);
-                double loss = Step(batch, state.Step, auxiliary);
+                double loss = Step(batch, state.Step);
                 state.Step++;
                 index++;
                 state.Epoch = epoch;
@@ -117,7 +116,7 @@ public sealed class Trainer
     }
 
     /// <summary>One optimisation step: forward, task loss plus auxiliary losses, backward, clip, update. Returns the task loss.</summary>
-    private double Step(Batch batch, long step, List<IAuxiliaryLoss> auxiliary)
+    private double Step(Batch batch, long step)
     {
         root.Train();
         using var scope = TensorScope.Begin();
@@ -126,8 +125,8 @@ public sealed class Trainer
         var output = forward(batch);
         var loss = Objective.Loss(output, batch);
         var total = loss;
-        foreach (var a in auxiliary)
-            if (a.TakeAuxiliaryLoss(loss) is { } extra) total = total.Add(extra);
+        // what the routers' decisions of this pass add: load balancing, z-loss, policy gradients
+        foreach (var extra in context.TakeLossTerms(loss)) total = total.Add(extra);
         total.Backward();
         if (Options.ClipGradientNorm is { } maxNorm) GradientClipping.ClipGlobalNorm(Optimizer.Parameters, maxNorm);
         Optimizer.Step();

@@ -34,7 +34,7 @@ public sealed class RoutingLossGoldenTests
     {
         var router = Router(c, balanceWeight, zLossWeight);
         var decision = router.Route(c.Tensor("x"));
-        var loss = router.TakeAuxiliaryLoss(Tensor.Zeros(1))!;
+        var loss = decision.AuxiliaryLoss!(Tensor.Zeros(1));
         loss.Backward();
         return (loss.Item(), router.Gate.Weight.Grad!, decision, router);
     }
@@ -54,9 +54,9 @@ public sealed class RoutingLossGoldenTests
     public void Load_balancing_loss_and_its_gradient_match_torch(string name)
     {
         var c = Cases["cases/" + name];
-        var (loss, gradient, _, router) = Run(c, balanceWeight: 1f, zLossWeight: 0f);
+        var (loss, gradient, decision, _) = Run(c, balanceWeight: 1f, zLossWeight: 0f);
         Assert.Equal(c.Number("balance_loss"), loss, 1e-5 * c.Number("balance_loss"));
-        Assert.Equal(c.Number("balance_loss"), router.LastBalanceLoss, 1e-5 * c.Number("balance_loss"));
+        Assert.Equal(c.Number("balance_loss"), decision.BalanceLoss!.Item(), 1e-5 * c.Number("balance_loss"));
         NnAssert.Close(gradient, c.Tensor("grad_balance_weight"), 1e-4, Floor(c), "∂ balance / ∂ W");
     }
 
@@ -65,9 +65,9 @@ public sealed class RoutingLossGoldenTests
     public void Z_loss_and_its_gradient_match_torch(string name)
     {
         var c = Cases["cases/" + name];
-        var (loss, gradient, _, router) = Run(c, balanceWeight: 0f, zLossWeight: 1f);
+        var (loss, gradient, decision, _) = Run(c, balanceWeight: 0f, zLossWeight: 1f);
         Assert.Equal(c.Number("z_loss"), loss, 1e-5 * c.Number("z_loss"));
-        Assert.Equal(c.Number("z_loss"), router.LastZLoss, 1e-5 * c.Number("z_loss"));
+        Assert.Equal(c.Number("z_loss"), decision.ZLoss!.Item(), 1e-5 * c.Number("z_loss"));
         NnAssert.Close(gradient, c.Tensor("grad_z_weight"), 1e-4, Floor(c), "∂ z-loss / ∂ W");
     }
 
@@ -106,8 +106,8 @@ public sealed class RoutingLossGoldenTests
         var c = Cases["cases/top1"];
         var router = Router(c, 1f, 1f);
         router.Eval();
-        router.Route(c.Tensor("x"));
-        Assert.Null(router.TakeAuxiliaryLoss(Tensor.Zeros(1)));
-        Assert.Equal(c.Number("balance_loss"), router.LastBalanceLoss, 1e-5);
+        var decision = router.Route(c.Tensor("x"));
+        Assert.Null(decision.AuxiliaryLoss);
+        Assert.Equal(c.Number("balance_loss"), decision.BalanceLoss!.Item(), 1e-5);
     }
 }

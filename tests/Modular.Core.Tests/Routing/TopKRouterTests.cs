@@ -238,6 +238,34 @@ public sealed class TopKRouterTests
     }
 
     [Fact]
+    public void Each_forward_pass_collects_its_decisions_losses_and_the_routers_keep_none()
+    {
+        var net = new Sequential(new Linear(3, 3, new Rng(2)), new Linear(3, 3, new Rng(3)));
+        var model = net.WithModules(seed: 3);
+        foreach (var name in new[] { "e0", "e1" }) model.Attach("0|1", new BottleneckAdapter(reduction: 1), name);
+        var mixture = new Mixture(Routers.TopK(k: 1, balanceWeight: 0.5f, zLossWeight: 0.25f), ["e0", "e1"]);
+        model.Active = mixture;
+        var x = Tensor.Randn(new Rng(4), 6, 3);
+        net.Forward(x); // outside any pass: its losses go nowhere and cannot leak into the next one
+
+        using (var pass = ForwardContext.Begin())
+        {
+            net.Forward(x);
+            var terms = pass.TakeLossTerms(Tensor.Zeros(1));
+            Assert.Equal(2, terms.Count); // one decision per site
+            var first = ((TopKRouter)mixture.RoutersOf(model)[0]).Route(x); // the first site routes the model's input
+            Assert.Equal(first.BalanceLoss!.Item() * 0.5f + first.ZLoss!.Item() * 0.25f, terms[0].Item(), 1e-5);
+            Assert.Empty(pass.TakeLossTerms(Tensor.Zeros(1)));
+        }
+        net.Eval();
+        using (var evaluation = ForwardContext.Begin())
+        {
+            net.Forward(x);
+            Assert.Empty(evaluation.TakeLossTerms(Tensor.Zeros(1)));
+        }
+    }
+
+    [Fact]
     public void Noisy_gating_perturbs_logits_while_training_only()
     {
         var router = new TopKRouter(3, 3, 1, new Rng(2), noisy: true);

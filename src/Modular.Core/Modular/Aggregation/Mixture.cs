@@ -123,15 +123,23 @@ public sealed class Mixture : Block
 
     private RoutingDecision Decide(CompositionState state, Site site, Tensor features)
     {
-        if (Level == RoutingLevel.LayerWise) return state.At<Router>(site).Route(features);
+        if (Level == RoutingLevel.LayerWise) return Decided(state.At<Router>(site).Route(features));
         var context = ForwardContext.Current ?? throw new ConfigurationException($"Mixture with {Level} routing keeps one decision per forward pass in the ForwardContext; run the model through ModularModel.Forward or inside ForwardContext.Begin(...).");
         // keyed by the model's state, not by this block: two models may use the same block in one pass
         if (context.Cache.TryGetValue(state, out var cached) && cached is PassDecisions current && current.Serves(site)) return current.Decisions[site];
         // the first site of a forward pass decides for every site, from its own input
         var pass = new PassDecisions(DecideForAllSites(state, features));
+        foreach (var decision in pass.Decisions.Values.Distinct()) Decided(decision);
         pass.Serves(site);
         context.Cache[state] = pass;
         return pass.Decisions[site];
+    }
+
+    /// <summary>Hands a new decision's auxiliary loss (balancing, z-loss, policy gradient) to the forward pass, where the trainer takes it.</summary>
+    private static RoutingDecision Decided(RoutingDecision decision)
+    {
+        if (decision.AuxiliaryLoss is { } term) ForwardContext.Current?.AddLossTerm(term);
+        return decision;
     }
 
     private Dictionary<Site, RoutingDecision> DecideForAllSites(CompositionState state, Tensor features)

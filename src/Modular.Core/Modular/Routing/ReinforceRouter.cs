@@ -6,14 +6,13 @@ namespace Modular.Routing;
 /// <summary>
 /// Learned hard routing with REINFORCE (Williams, 1992; as in routing networks, Rosenbaum et al., 2018): while
 /// training each row samples one module from π = softmax(W·x); after the batch, the reward −loss minus a moving-average
-/// baseline weights the log-probabilities of the choices: L_π = −(r − b)·mean log π(a). At evaluation the most
-/// probable module is used.
+/// baseline weights the log-probabilities of the choices: L_π = −(r − b)·mean log π(a), carried by each decision as its
+/// auxiliary loss. At evaluation the most probable module is used.
 /// </summary>
-public sealed class ReinforceRouter : Router, IAuxiliaryLoss
+public sealed class ReinforceRouter : Router
 {
     private readonly Rng rng;
     private readonly Tensor baseline;
-    private Tensor? logProbabilities;
 
     /// <summary>Creates a policy over <paramref name="modules"/> modules; the baseline is an exponential moving average with <paramref name="baselineDecay"/>.</summary>
     public ReinforceRouter(int dimension, int modules, Rng rng, float baselineDecay = 0.9f)
@@ -57,9 +56,7 @@ public sealed class ReinforceRouter : Router, IAuxiliaryLoss
         }
         var chosen = IntTensor.FromArray(actions, rows, 1);
         var logPi = logits.LogSoftmax(-1).Gather(1, chosen).Mean();
-        if (logProbabilities is { IsDisposed: true }) logProbabilities = null; // left by a forward pass outside a trainer
-        logProbabilities = logProbabilities is null ? logPi : logProbabilities.Add(logPi);
-        return new RoutingDecision(Tensor.OneHot(chosen.Reshape(rows), ModuleCount), probabilities);
+        return new RoutingDecision(Tensor.OneHot(chosen.Reshape(rows), ModuleCount), probabilities) { AuxiliaryLoss = taskLoss => PolicyLoss(logPi, taskLoss) };
     }
 
     private int Sample(ReadOnlySpan<float> p)
@@ -73,13 +70,13 @@ public sealed class ReinforceRouter : Router, IAuxiliaryLoss
         return p.Length - 1;
     }
 
-    /// <inheritdoc/>
-    public Tensor? TakeAuxiliaryLoss(Tensor taskLoss)
+    /// <summary>
+    /// L_π = −(r − b)·mean log π(a) for the batch's reward r = −loss, then the baseline moves towards r. Evaluated once
+    /// per training step, when the trainer takes the pass's loss terms.
+    /// </summary>
+    private Tensor PolicyLoss(Tensor logPi, Tensor taskLoss)
     {
         ArgumentNullException.ThrowIfNull(taskLoss);
-        var logPi = logProbabilities;
-        logProbabilities = null;
-        if (logPi is null) return null;
         float reward = -taskLoss.Item();
         float previous = Baseline ?? reward;
         baseline[0] = BaselineDecay * previous + (1f - BaselineDecay) * reward;

@@ -1,3 +1,4 @@
+using Modular.NN;
 using Modular.Tensors;
 
 namespace Modular.Routing;
@@ -41,6 +42,19 @@ public sealed class RoutingDecision
 
     /// <summary>Per assignment (row-major over [rows, k]): whether it fit within its module's capacity.</summary>
     public bool[]? Kept { get; }
+
+    /// <summary>
+    /// What this decision adds to the training loss, given the batch's task loss (REINFORCE takes it as the reward):
+    /// the weighted load-balancing and z-losses, a policy gradient; null when it adds nothing (evaluation, zero weights).
+    /// A mixture hands it to the forward pass (<see cref="ForwardContext.AddLossTerm"/>), where the trainer takes it.
+    /// </summary>
+    public Func<Tensor, Tensor>? AuxiliaryLoss { get; init; }
+
+    /// <summary>The unweighted Switch load-balancing loss N·Σᵢ fᵢPᵢ of a top-k decision, for monitoring; null for other routers.</summary>
+    public Tensor? BalanceLoss { get; init; }
+
+    /// <summary>The unweighted router z-loss mean(logsumexp(logits)²) of a top-k decision; null for other routers.</summary>
+    public Tensor? ZLoss { get; init; }
 
     /// <summary>Number of rows.</summary>
     public int Rows => Weights.Size(0);

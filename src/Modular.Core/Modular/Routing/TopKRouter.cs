@@ -11,16 +11,16 @@ namespace Modular.Routing;
 /// Mixtral's <c>norm_topk_prob</c>). Optional noisy gating (Shazeer et al.,
 /// 2017) adds learned Gaussian noise to the logits while training. With a capacity factor c &gt; 0 each module takes
 /// at most ⌈⌈rows/modules⌉·c⌉ assignments — first choices of all rows before second choices, in row order — and
-/// the overflow is dropped (the row keeps the residual). Each call in training adds the Switch load-balancing loss
-/// α·N·Σᵢ fᵢPᵢ and the router z-loss β·mean(logsumexp(logits)²) to the auxiliary loss, where Pᵢ is the mean router
+/// the overflow is dropped (the row keeps the residual). Each decision in training carries the Switch load-balancing loss
+/// α·N·Σᵢ fᵢPᵢ and the router z-loss β·mean(logsumexp(logits)²) as its auxiliary loss, where Pᵢ is the mean router
 /// probability of module i and fᵢ the share of the rows·k top-k assignments that chose it, counted before capacity
 /// (for k = 1 Switch's fraction of tokens; for k &gt; 1 f still sums to 1, so a balanced router scores 1). fᵢ is a
-/// count, so the loss's gradient flows through Pᵢ only.
+/// count, so the loss's gradient flows through Pᵢ only. The losses travel with each decision
+/// (<see cref="RoutingDecision.AuxiliaryLoss"/>); the router keeps nothing between calls.
 /// </summary>
-public sealed class TopKRouter : Router, IAuxiliaryLoss
+public sealed class TopKRouter : Router
 {
     private readonly Rng rng;
-    private Tensor? pendingLoss;
 
     /// <summary>Creates a router over <paramref name="modules"/> modules for <paramref name="dimension"/>-wide inputs.</summary>
     public TopKRouter(int dimension, int modules, int topK, Rng rng, float capacityFactor = 0f, bool noisy = false, float balanceWeight = 0.01f, float zLossWeight = 0.001f, bool normalizeTopK = true)
@@ -67,12 +67,6 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
     /// <summary>The noise scale network of noisy gating, or null.</summary>
     public Linear? Noise { get; }
 
-    /// <summary>The load-balancing loss of the last call (unweighted: N·Σ fᵢPᵢ).</summary>
-    public float LastBalanceLoss { get; private set; }
-
-    /// <summary>The z-loss of the last call (unweighted).</summary>
-    public float LastZLoss { get; private set; }
-
     /// <inheritdoc/>
     public override string Description => $"top-{TopK} of {ModuleCount}{(TopK > 1 && !NormalizeTopK ? ", raw gates" : "")}{(CapacityFactor > 0 ? $", capacity ×{CapacityFactor:G3}" : "")}{(Noise is null ? "" : ", noisy")}";
 
@@ -100,8 +94,14 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
         var keptMask = Tensor.FromArray(kept.Select(k => k ? 1f : 0f).ToArray(), rows, TopK);
         var keptGates = gates.Mul(keptMask);
         var dense = Tensor.Zeros(rows, ModuleCount).ScatterAdd(1, chosen, keptGates);
-        AddLosses(logits, probabilities, chosen, rows);
-        return new RoutingDecision(dense, probabilities, chosen, keptGates, kept);
+        var (balance, z) = Losses(logits, probabilities, chosen, rows);
+        bool trains = Training && Tensors.Autograd.GradMode.IsEnabled && (BalanceWeight != 0f || ZLossWeight != 0f);
+        return new RoutingDecision(dense, probabilities, chosen, keptGates, kept)
+        {
+            BalanceLoss = balance,
+            ZLoss = z,
+            AuxiliaryLoss = trains ? _ => balance.Mul(BalanceWeight).Add(z.Mul(ZLossWeight)) : null,
+        };
     }
 
     private bool[] AssignWithinCapacity(IntTensor chosen, int rows)
@@ -123,29 +123,14 @@ public sealed class TopKRouter : Router, IAuxiliaryLoss
         return kept;
     }
 
-    private void AddLosses(Tensor logits, Tensor probabilities, IntTensor chosen, int rows)
+    private (Tensor Balance, Tensor Z) Losses(Tensor logits, Tensor probabilities, IntTensor chosen, int rows)
     {
         // fᵢ: share of the rows·k assignments that chose module i (before capacity), a constant; Pᵢ: mean probability.
         var fraction = new float[ModuleCount];
         foreach (var e in chosen.Span) fraction[e] += 1f / (rows * TopK);
         var f = Tensor.FromArray(fraction);
-        var meanProbability = probabilities.Mean(0);
-        var balance = meanProbability.Mul(f).Sum().Mul(ModuleCount);
+        var balance = probabilities.Mean(0).Mul(f).Sum().Mul(ModuleCount);
         var z = logits.LogSumExp(-1).Square().Mean();
-        LastBalanceLoss = balance.Item();
-        LastZLoss = z.Item();
-        if (!Training || !Tensors.Autograd.GradMode.IsEnabled || (BalanceWeight == 0f && ZLossWeight == 0f)) return;
-        // A forward pass outside a trainer leaves its losses behind; once their scope has freed them they are stale.
-        if (pendingLoss is { IsDisposed: true }) pendingLoss = null;
-        var weighted = balance.Mul(BalanceWeight).Add(z.Mul(ZLossWeight));
-        pendingLoss = pendingLoss is null ? weighted : pendingLoss.Add(weighted);
-    }
-
-    /// <inheritdoc/>
-    public Tensor? TakeAuxiliaryLoss(Tensor taskLoss)
-    {
-        var loss = pendingLoss;
-        pendingLoss = null;
-        return loss;
+        return (balance, z);
     }
 }
