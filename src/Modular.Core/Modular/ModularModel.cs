@@ -375,7 +375,12 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
     // ------------------------------------------------------------------ reports
 
     /// <summary>The base model's tree with the attached modules marked, headed by what trains.</summary>
-    public ModelSummary Summarize() => new(Base.Summarize().Root) { Title = ToString() };
+    public ModelSummary Summarize()
+    {
+        var attached = new Dictionary<Module, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (name, module) in sites.Values.SelectMany(s => s.Inventory)) attached[module] = name;
+        return new(ModuleSummaries.Summarize(Base, m => attached.GetValueOrDefault(m)).Root) { Title = ToString() };
+    }
 
     /// <summary>
     /// This model's row of a parameter-efficiency table: the attached modules' methods, the parameters that train now,

@@ -56,7 +56,6 @@ public sealed class Site : Module, IForwardHook
     {
         inventory.Add(name, module);
         Add<ComputationModule>(name, module);
-        module.AttachedAs = name;
     }
 
     internal bool Remove(string name)

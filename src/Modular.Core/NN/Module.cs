@@ -1,4 +1,3 @@
-using Modular.Reports;
 using Modular.Tensors;
 
 namespace Modular.NN;
@@ -9,7 +8,7 @@ namespace Modular.NN;
 /// switched between training and evaluation, counted, and saved or loaded as a state by path.
 /// </summary>
 [TypeFormatterSource(ReportFormatting.FormatterSource)]
-public abstract class Module : IModelSummarySource
+public abstract class Module
 {
     private readonly List<(string Name, Module Child)> children = [];
     private readonly List<(string Name, Parameter Parameter)> parameters = [];
@@ -29,9 +28,6 @@ public abstract class Module : IModelSummarySource
 
     /// <summary>The hooks transforming this module's output, in order.</summary>
     public IReadOnlyList<(string Name, IForwardHook Hook)> Hooks => hooks;
-
-    /// <summary>The name under which this module was attached to a base model as a modular component, or null (summaries highlight it).</summary>
-    public string? AttachedAs { get; internal set; }
 
     /// <summary>A short description of this module's configuration, e.g. <c>256 → 1024</c>, for summaries.</summary>
     public virtual string Description => "";
@@ -300,16 +296,6 @@ public abstract class Module : IModelSummarySource
                 throw new ShapeMismatchException($"LoadState: '{path}' has shape {value.Shape} in the state but {p.Shape} in {Describe()}.");
         foreach (var (p, _, value) in matched) p.Assign(value);
     }
-
-    /// <summary>The module tree with each node's type, parameters and what trains; attached modules are marked.</summary>
-    public ModelSummary Summarize() => new(SummaryNode("", new HashSet<Parameter>(ReferenceEqualityComparer.Instance))) { Title = GetType().Name };
-
-    // A parameter shared by several modules (a hypernetwork, a prefix generator) is listed where it is first met, so totals count it once.
-    private ModelSummaryNode SummaryNode(string path, HashSet<Parameter> seen) =>
-        new(path, Description.Length == 0 ? GetType().Name : $"{GetType().Name}({Description})",
-            parameters.Where(p => seen.Add(p.Parameter)).Select(p => new ParameterInfo(p.Name, p.Parameter.Shape, p.Parameter.Trainable)).ToList(),
-            children.Select(c => c.Child.SummaryNode(Join(path, c.Name), seen)).ToList())
-        { AttachedModuleName = AttachedAs };
 
     /// <inheritdoc/>
     public override string ToString() => $"{GetType().Name}({Description}) — {ParameterCount:N0} parameters, {TrainableParameterCount:N0} trainable";

@@ -1,4 +1,5 @@
 using Modular.Interactive.Rendering;
+using Modular.NN;
 using Modular.Reports;
 
 namespace Modular.Interactive.Notebook;
@@ -27,8 +28,9 @@ public sealed class ModelSummaryCommand : MagicCommand
         {
             ModelSummary given => given,
             IModelSummarySource model => model.Summarize(),
+            Module module => module.Summarize(),
             var other => throw new ConfigurationException(
-                $"Variable '{name}' is a {other.GetType().Name}, which has no module tree; pass a model (an {nameof(IModelSummarySource)}) or a {nameof(ModelSummary)}."),
+                $"Variable '{name}' is a {other.GetType().Name}, which has no module tree; pass a model (a Module or an {nameof(IModelSummarySource)}) or a {nameof(ModelSummary)}."),
         };
         var titled = new ModelSummary(summary.Root) { Title = summary.Title ?? name };
         return ModelSummaryHtml.Render(titled, arguments.WholeNumber("--depth", minimum: 0, fallback: 1));

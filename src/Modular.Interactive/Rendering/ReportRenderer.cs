@@ -1,3 +1,4 @@
+using Modular.NN;
 using Modular.Reports;
 
 namespace Modular.Interactive.Rendering;
@@ -14,7 +15,7 @@ public static class ReportRenderer
     [
         typeof(Heatmap), typeof(ParameterEfficiencyTable), typeof(ResultsTable), typeof(TrainingHistory), typeof(TrainingRun), typeof(ExpertLoad),
         typeof(ModelSummary), typeof(TrainingProgress), typeof(IModelSummarySource), typeof(IParameterEfficiencySource),
-        typeof(IRoutingHeatmapSource),
+        typeof(IRoutingHeatmapSource), typeof(Module),
     ];
 
     /// <summary>Whether <see cref="ToHtml"/> accepts <paramref name="value"/>.</summary>
@@ -35,6 +36,7 @@ public static class ReportRenderer
         ModelSummary summary => ModelSummaryHtml.Render(summary),
         TrainingProgress progress => ProgressLine.Html(progress, []),
         IModelSummarySource model => ModelSummaryHtml.Render(model.Summarize()),
+        Module module => ModelSummaryHtml.Render(module.Summarize()),
         IParameterEfficiencySource model => EfficiencyTableHtml.Render(new ParameterEfficiencyTable([model.DescribeParameterEfficiency()])),
         IRoutingHeatmapSource { RoutedLayers: [var layer, ..], RoutingGroupings: [var groupBy, ..] } routing => HeatmapSvg.Render(routing.RoutingHeatmap(layer, groupBy)),
         string text => $"<p style=\"font-family:{Markup.FontFamily};font-size:14px;color:{Markup.TextColor};max-width:760px\">{Markup.Escape(text)}</p>",

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Modular.Reports;
+namespace Modular;
 
 /// <summary>
 /// Tells the .NET Interactive kernel how to display a report type, without Modular.Core referencing the kernel

@@ -1,4 +1,4 @@
-namespace Modular.Reports;
+namespace Modular;
 
 /// <summary>Names the notebook formatter that renders report types, so that Core can point at it without referencing it.</summary>
 internal static class ReportFormatting
