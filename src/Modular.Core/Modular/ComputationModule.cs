@@ -23,8 +23,14 @@ public enum CompositionKind
 /// </summary>
 public abstract class ComputationModule : Module
 {
-    /// <summary>The method's name as the literature writes it ("LoRA", "Bottleneck adapter", …).</summary>
-    public abstract string Method { get; }
+    /// <summary>
+    /// The method's name as the literature writes it ("LoRA", "Bottleneck adapter (Pfeiffer)", …): the name of the recipe
+    /// that made it, given when the module is attached (written once, by the recipe); the class name before that.
+    /// </summary>
+    public string Method { get; internal set; }
+
+    /// <summary>Starts with the class name as the method's name, until a recipe attaches it.</summary>
+    protected ComputationModule() => Method = GetType().Name;
 
     /// <summary>How the module composes with its host.</summary>
     public abstract CompositionKind Composition { get; }

@@ -159,6 +159,7 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
         if (hosts.Count > 0)
         {
             var created = spec.CreateModules(hosts, Random.Fork());
+            foreach (var module in created) module.Method = spec.Method;
             for (int i = 0; i < hosts.Count; i++)
             {
                 var site = SiteAt(hosts[i].Path, hosts[i].Host);

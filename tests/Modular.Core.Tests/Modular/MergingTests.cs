@@ -98,7 +98,7 @@ public sealed class MergingTests
 
         var error = Assert.Throws<ConfigurationException>(() => model.Merge("adapter"));
 
-        Assert.Equal("Module 'adapter' (Bottleneck adapter (Pfeiffer)) cannot be merged: Bottleneck adapter at 'layers.0.feedForward' is not a parameter-composition module.", error.Message);
+        Assert.Equal("Module 'adapter' (Bottleneck adapter (Pfeiffer)) cannot be merged: Bottleneck adapter (Pfeiffer) at 'layers.0.feedForward' is not a parameter-composition module.", error.Message);
     }
 
     [Fact]

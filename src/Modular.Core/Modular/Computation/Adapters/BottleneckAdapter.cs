@@ -58,9 +58,6 @@ public sealed class SequentialAdapterModule : ComputationModule
     public Bottleneck Bottleneck { get; }
 
     /// <inheritdoc/>
-    public override string Method => "Bottleneck adapter";
-
-    /// <inheritdoc/>
     public override CompositionKind Composition => CompositionKind.Function;
 
     /// <inheritdoc/>

@@ -62,9 +62,6 @@ public sealed class ParallelAdapterModule : ComputationModule
     public float Scaling { get; }
 
     /// <inheritdoc/>
-    public override string Method => "Parallel adapter";
-
-    /// <inheritdoc/>
     public override CompositionKind Composition => CompositionKind.Function;
 
     /// <inheritdoc/>

@@ -38,9 +38,6 @@ public sealed class BiasDeltaModule : ComputationModule
     public Parameter Delta { get; }
 
     /// <inheritdoc/>
-    public override string Method => "BitFit";
-
-    /// <inheritdoc/>
     public override CompositionKind Composition => CompositionKind.Parameter;
 
     /// <inheritdoc/>

@@ -40,9 +40,6 @@ public sealed class WeightDeltaModule : ComputationModule
     public Parameter Delta { get; }
 
     /// <inheritdoc/>
-    public override string Method => "Weight delta";
-
-    /// <inheritdoc/>
     public override CompositionKind Composition => CompositionKind.Parameter;
 
     /// <inheritdoc/>

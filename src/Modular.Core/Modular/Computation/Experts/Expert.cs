@@ -50,9 +50,6 @@ public sealed class ExpertModule : ComputationModule
     public FeedForward Network { get; }
 
     /// <inheritdoc/>
-    public override string Method => "Expert FFN";
-
-    /// <inheritdoc/>
     public override CompositionKind Composition => CompositionKind.Function;
 
     /// <inheritdoc/>

@@ -141,9 +141,6 @@ public sealed class GeneratedAdapterModule : ComputationModule
     public string ConditionKey { get; }
 
     /// <inheritdoc/>
-    public override string Method => "Hypernetwork adapter";
-
-    /// <inheritdoc/>
     public override CompositionKind Composition => CompositionKind.Function;
 
     /// <inheritdoc/>

@@ -39,9 +39,6 @@ public sealed class RescaleModule : ComputationModule
     public Parameter Scale { get; }
 
     /// <inheritdoc/>
-    public override string Method => "(IA)³";
-
-    /// <inheritdoc/>
     public override CompositionKind Composition => CompositionKind.Function;
 
     /// <inheritdoc/>

@@ -107,9 +107,6 @@ public sealed class CouplingModule : ComputationModule
     public bool IsInverse { get; }
 
     /// <inheritdoc/>
-    public override string Method => "Invertible adapter";
-
-    /// <inheritdoc/>
     public override CompositionKind Composition => CompositionKind.Function;
 
     /// <inheritdoc/>

@@ -35,9 +35,6 @@ public sealed class LoRAModule : ComputationModule, Aggregation.IParameterAverag
     public int Rank => A.Size(0);
 
     /// <inheritdoc/>
-    public override string Method => "LoRA";
-
-    /// <inheritdoc/>
     public override CompositionKind Composition => CompositionKind.Parameter;
 
     /// <inheritdoc/>

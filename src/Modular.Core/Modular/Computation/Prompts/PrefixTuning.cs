@@ -119,9 +119,6 @@ public sealed class PrefixModule : PrependModule
     public override int Length { get; }
 
     /// <inheritdoc/>
-    public override string Method => generator is null ? "Prefix tuning" : "Prefix tuning (MLP)";
-
-    /// <inheritdoc/>
     public override string Description => $"{Length} positions";
 
     /// <inheritdoc/>

@@ -66,9 +66,6 @@ public sealed class PromptModule : PrependModule
     public override int Length => Prompt.Size(0);
 
     /// <inheritdoc/>
-    public override string Method => "Prompt tuning";
-
-    /// <inheritdoc/>
     public override string Description => $"{Length} tokens";
 
     /// <inheritdoc/>

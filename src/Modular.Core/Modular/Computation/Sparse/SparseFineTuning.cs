@@ -68,9 +68,6 @@ public sealed class SparseDeltaModule : ComputationModule
     public override long EffectiveParameterCount => Nonzero;
 
     /// <inheritdoc/>
-    public override string Method => "Sparse fine-tuning";
-
-    /// <inheritdoc/>
     public override CompositionKind Composition => CompositionKind.Parameter;
 
     /// <inheritdoc/>
