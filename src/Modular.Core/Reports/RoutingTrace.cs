@@ -126,7 +126,7 @@ public sealed class RoutingTrace : IRoutingHeatmapSource
         return context is not null && context.Metadata.TryGetValue(LabelKey, out var ids) ? ids : null;
     }
 
-    internal void RecordFixed(Site site, Aggregation.Select select, int[] ids)
+    internal void RecordFixed(Site site, Routing.Select select, int[] ids)
     {
         // Fixed routing sends example i to the block of its id: count (block, label) pairs, wherever the Select is nested.
         var modules = select.Routes.OrderBy(e => e.Key).Select(e => e.Value.ToString()).ToList();

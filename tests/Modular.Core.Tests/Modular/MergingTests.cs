@@ -1,5 +1,6 @@
 using Modular.Aggregation;
 using Modular.Computation;
+using Modular.Routing;
 
 namespace Modular.Tests.Modular;
 

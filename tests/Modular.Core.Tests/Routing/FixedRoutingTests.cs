@@ -2,6 +2,7 @@ using Modular.Aggregation;
 using Modular.Computation;
 using Modular.NN;
 using Modular.Reports;
+using Modular.Routing;
 using Modular.Tensors;
 using Modular.Tests.Support;
 

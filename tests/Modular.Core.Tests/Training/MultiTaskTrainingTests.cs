@@ -2,6 +2,7 @@ using Modular.Aggregation;
 using Modular.Computation;
 using Modular.NN;
 using Modular.Optim;
+using Modular.Routing;
 using Modular.Tensors;
 using Modular.Training;
 

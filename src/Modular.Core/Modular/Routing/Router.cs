@@ -7,7 +7,7 @@ namespace Modular.Routing;
 /// <summary>
 /// A routing function: scores the modules of an inventory for each row and decides which are active and with
 /// what weight. Learned routers are modules (their parameters train with the rest); fixed routing by metadata is
-/// the <see cref="Aggregation.Select"/> block.
+/// the <see cref="Select"/> block.
 /// </summary>
 public abstract class Router : Module
 {

@@ -1,8 +1,8 @@
+using Modular.Aggregation;
 using Modular.NN;
-using Modular.Routing;
 using Modular.Tensors;
 
-namespace Modular.Aggregation;
+namespace Modular.Routing;
 
 /// <summary>
 /// Fixed routing by metadata: each example goes to the block mapped to its id under <see cref="Key"/> (a task id,
