@@ -63,6 +63,11 @@ internal sealed record ModuleFileHeader(IReadOnlyList<ModuleFileEntry> Modules, 
                 Recipe: new ModuleRecipe(Required(m, "kind").GetValue<string>(), Required(m, "settings").AsObject(), source),
                 Hosts: Strings(Required(m, "hosts")))).ToList();
             if (modules.Count == 0) throw new FormatException("it lists no modules");
+            if (modules.GroupBy(m => m.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new FormatException($"it lists the module '{twice.Key}' twice");
+            foreach (var module in modules)
+                if (module.Hosts.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } host)
+                    throw new FormatException($"module '{module.Name}' lists the host layer '{host.Key}' twice");
             return new ModuleFileHeader(modules, Strings(Required(baseModel, "tensors")), Required(baseModel, "type").GetValue<string>(), Required(baseModel, "parameters").GetValue<long>());
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)
@@ -71,8 +76,11 @@ internal sealed record ModuleFileHeader(IReadOnlyList<ModuleFileEntry> Modules, 
         }
     }
 
+    // A repeated key ("name" twice) is refused while parsing, as PEFT configs are: which of the two was meant is unknowable.
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
     private static JsonNode Parse(SafeTensors file, string key) =>
-        Present(file.Metadata.TryGetValue(key, out var text) ? JsonNode.Parse(text) : throw new FormatException($"the metadata has no '{key}'"), $"'{key}'");
+        Present(file.Metadata.TryGetValue(key, out var text) ? JsonNode.Parse(text, documentOptions: Strict) : throw new FormatException($"the metadata has no '{key}'"), $"'{key}'");
 
     private static JsonNode Required(JsonObject node, string key) => Present(node[key], $"'{key}'");
 

@@ -34,8 +34,14 @@ public sealed class ModuleRecipe
     /// <summary>An integer setting.</summary>
     public int WholeNumber(string name) => Read(name, "an integer", node => node.GetValue<int>());
 
-    /// <summary>A number setting.</summary>
-    public float Number(string name) => Read(name, "a number", node => node.GetValue<float>());
+    /// <summary>A number setting; one beyond float's range (e.g. 1e39, which reads as infinity) is a <see cref="ConfigurationException"/>.</summary>
+    public float Number(string name)
+    {
+        float value = Read(name, "a number", node => node.GetValue<float>());
+        if (!float.IsFinite(value))
+            throw new ConfigurationException($"{(Source.Length == 0 ? "" : $"'{Source}': ")}the {Kind} recipe setting '{name}' is {settings[name]?.ToJsonString()}, which is beyond float's range (±3.4e38) and reads as {value}; set a finite value.");
+        return value;
+    }
 
     /// <summary>A true/false setting.</summary>
     public bool Flag(string name) => Read(name, "true or false", node => node.GetValue<bool>());
