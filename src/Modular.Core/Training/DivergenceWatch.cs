@@ -53,7 +53,9 @@ internal sealed class DivergenceWatch(Trainer trainer, TrainingRun history)
         string clipping = options.ClipGradientNorm is { } clip
             ? string.Create(CultureInfo.InvariantCulture, $"gradient clipping is already on (ClipGradientNorm = {clip}), so it is the step size, not the gradient's size, that is too large")
             : "gradient clipping (TrainerOptions.ClipGradientNorm = 1) bounds the steps if single batches give huge gradients";
-        string causes = metric.StartsWith("eval", StringComparison.Ordinal) && firstLoss is not null && double.IsFinite(history.Records.LastOrDefault(r => r.Loss is not null)?.Loss ?? double.NaN)
+        string causes = trainer.Optimizer.StepCount == 0 && !metric.StartsWith("eval", StringComparison.Ordinal)
+            ? "No update has been made yet, so the learning rate is not the cause: the loss takes log(0), divides by zero or takes √0 on some input, or the model's initial or loaded weights hold NaN or infinity."
+            : metric.StartsWith("eval", StringComparison.Ordinal) && firstLoss is not null && double.IsFinite(history.Records.LastOrDefault(r => r.Loss is not null)?.Loss ?? double.NaN)
             ? string.Create(CultureInfo.InvariantCulture, $"The training loss was still finite, so weights that only the evaluation data reaches (e.g. the embedding of a token seen only there, or loaded weights) may hold NaN or infinity, or the evaluation data is empty for a metric; else the learning rate {learningRate:G3} is too high — lower it about tenfold. {Capitalized(clipping)}.")
             : string.Create(CultureInfo.InvariantCulture, $"Likely causes: the learning rate {learningRate:G3} is too high — lower it about tenfold; {clipping}; or the loss takes log(0) or divides by zero on some input.");
         string message = string.Create(CultureInfo.InvariantCulture,

@@ -144,8 +144,9 @@ public sealed class Trainer
         float norm = GradientClipping.GlobalNorm(paths);
         if (!float.IsFinite(norm))
         {
+            var error = divergence.Diverged(step + 1, value, "gradient norm", norm, GradientClipping.NonFiniteCulprit(paths));
             Optimizer.ZeroGrad();
-            throw divergence.Diverged(step + 1, value, "gradient norm", norm, GradientClipping.NonFiniteCulprit(paths));
+            throw error;
         }
         if (Options.ClipGradientNorm is { } maxNorm) GradientClipping.ClipGlobalNorm(paths, maxNorm);
         Optimizer.Step();
