@@ -58,9 +58,9 @@ internal sealed record ModuleFileHeader(IReadOnlyList<ModuleFileEntry> Modules, 
         {
             var baseModel = Parse(file, BaseKey).AsObject();
             var modules = Parse(file, ModulesKey).AsArray().Select(node => Present(node, "a module entry").AsObject()).Select(m => new ModuleFileEntry(
-                Name: Required(m, "name").GetValue<string>(),
-                Method: Required(m, "method").GetValue<string>(),
-                Recipe: new ModuleRecipe(Required(m, "kind").GetValue<string>(), Required(m, "settings").AsObject(), source),
+                Name: Text(m, "name"),
+                Method: Text(m, "method"),
+                Recipe: new ModuleRecipe(Text(m, "kind"), Required(m, "settings").AsObject(), source),
                 Hosts: Strings(Required(m, "hosts")))).ToList();
             if (modules.Count == 0) throw new FormatException("it lists no modules");
             if (modules.GroupBy(m => m.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
@@ -68,7 +68,10 @@ internal sealed record ModuleFileHeader(IReadOnlyList<ModuleFileEntry> Modules, 
             foreach (var module in modules)
                 if (module.Hosts.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } host)
                     throw new FormatException($"module '{module.Name}' lists the host layer '{host.Key}' twice");
-            return new ModuleFileHeader(modules, Strings(Required(baseModel, "tensors")), Required(baseModel, "type").GetValue<string>(), Required(baseModel, "parameters").GetValue<long>());
+            var baseTensors = Strings(Required(baseModel, "tensors"));
+            if (baseTensors.GroupBy(t => t, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+                throw new FormatException($"'{BaseKey}' lists the base tensor '{repeated.Key}' twice");
+            return new ModuleFileHeader(modules, baseTensors, Text(baseModel, "type"), Required(baseModel, "parameters").GetValue<long>());
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)
         {
@@ -83,6 +86,9 @@ internal sealed record ModuleFileHeader(IReadOnlyList<ModuleFileEntry> Modules, 
         Present(file.Metadata.TryGetValue(key, out var text) ? JsonNode.Parse(text, documentOptions: Strict) : throw new FormatException($"the metadata has no '{key}'"), $"'{key}'");
 
     private static JsonNode Required(JsonObject node, string key) => Present(node[key], $"'{key}'");
+
+    private static string Text(JsonObject node, string key) =>
+        Required(node, key).GetValue<string>() is { Length: > 0 } text ? text : throw new FormatException($"'{key}' is an empty string");
 
     private static JsonNode Present(JsonNode? node, string what) => node ?? throw new FormatException($"{what} is missing or null");
 
