@@ -7,7 +7,7 @@ public class ModularException : Exception
     public ModularException(string message) : base(message) { }
 
     /// <summary>Creates the exception wrapping the error that caused it.</summary>
-    public ModularException(string message, Exception inner) : base(message, inner) { }
+    public ModularException(string message, Exception? inner) : base(message, inner) { }
 }
 
 /// <summary>Tensor shapes or ranks do not fit an operation.</summary>

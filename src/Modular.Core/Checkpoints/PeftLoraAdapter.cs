@@ -63,9 +63,10 @@ public sealed class PeftLoraAdapter
     /// Reads the adapter in <paramref name="directory"/>. <paramref name="toModularPath"/> maps each PEFT module path
     /// (the key without <c>base_model.model.</c> and the LoRA suffix) to the Modular module path; the identity when null.
     /// Throws <see cref="CheckpointFormatException"/> for a missing file, an invalid config or weights file, a key
-    /// outside PEFT's LoRA layout, an A without its B, or factors whose shapes do not pair up.
+    /// outside PEFT's LoRA layout, an A without its B, or factors whose shapes do not pair up; and
+    /// <see cref="NonFiniteValueException"/> for a NaN or infinite weight unless <paramref name="allowNonFinite"/>.
     /// </summary>
-    public static PeftLoraAdapter Read(string directory, Func<string, string>? toModularPath = null)
+    public static PeftLoraAdapter Read(string directory, Func<string, string>? toModularPath = null, bool allowNonFinite = false)
     {
         string configPath = Path.Combine(directory, ConfigFileName), weightsPath = Path.Combine(directory, WeightsFileName);
         RequireFile(configPath, "");
@@ -85,7 +86,7 @@ public sealed class PeftLoraAdapter
                 PeftTensorKind.LoraB => (up, key.Path),
                 _ => (parameters, MapParameterPath(key.Path, toModularPath)),
             };
-            if (!destination.TryAdd(path, file.Get(name)))
+            if (!destination.TryAdd(path, file.Get(name, allowNonFinite)))
                 throw new ArgumentException($"The path mapping sends '{key.Path}' to '{path}', where another parameter already went.", nameof(toModularPath));
         }
 

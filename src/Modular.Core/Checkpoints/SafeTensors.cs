@@ -52,9 +52,11 @@ public sealed class SafeTensors
     /// <summary>
     /// Tensor <paramref name="name"/> as a new float32 tensor. F32 data is copied exactly; F16 and BF16 widen to
     /// float32 exactly. Other dtypes are refused rather than silently rounded or reinterpreted. Like any new
-    /// tensor, it belongs to the open <see cref="TensorScope"/>, if there is one.
+    /// tensor, it belongs to the open <see cref="TensorScope"/>, if there is one. A NaN or infinite value is refused
+    /// with a <see cref="NonFiniteValueException"/> naming the tensor and its first such element, since weights like
+    /// that make every output NaN without a word; <paramref name="allowNonFinite"/> = true reads them as stored.
     /// </summary>
-    public Tensor Get(string name)
+    public Tensor Get(string name, bool allowNonFinite = false)
     {
         var info = Info(name);
         var bytes = data.Span.Slice((int)info.DataBegin, (int)info.ByteLength);
@@ -77,9 +79,25 @@ public sealed class SafeTensors
                 throw new CheckpointFormatException(
                     $"Tensor '{name}' in '{Source}' is stored as {info.Dtype.FileName()}; Modular reads F32, F16 and BF16 tensors as float32. Convert the tensor to float32 before saving it.");
         }
+        if (!allowNonFinite && FirstNonFinite(values) is var bad and >= 0)
+        {
+            float value = values[bad];
+            tensor.Dispose();
+            throw new NonFiniteValueException(
+                $"Tensor '{name}' in '{Source}' holds {value} at element {TensorShape.FormatPosition(info.Shape.Dims, bad)} (flat index {bad}); weights that are NaN or infinite make every output NaN. " +
+                "The file was written after training diverged or was damaged: use a checkpoint from before the divergence, or pass allowNonFinite: true to read the values as stored.");
+        }
         return tensor;
     }
 
-    /// <summary>Every tensor, by name, as <see cref="Get"/> returns them; the shape a module's state loader takes.</summary>
-    public IReadOnlyDictionary<string, Tensor> GetAll() => Names.ToDictionary(name => name, Get, StringComparer.Ordinal);
+    /// <summary>Every tensor, by name, as <see cref="Get"/> returns them (non-finite values refused unless <paramref name="allowNonFinite"/>); the shape a module's state loader takes.</summary>
+    public IReadOnlyDictionary<string, Tensor> GetAll(bool allowNonFinite = false) => Names.ToDictionary(name => name, name => Get(name, allowNonFinite), StringComparer.Ordinal);
+
+    /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or -1.</summary>
+    private static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
 }

@@ -11,6 +11,7 @@ public sealed class AttachedModule
         Spec = spec;
         Parts = parts;
         BaseParameters = baseParameters;
+        baseSnapshot = [.. baseParameters.Select(p => p.ToArray())];
         OwnParameters = new HashSet<Parameter>(parts.SelectMany(p => p.Module.Parameters()), ReferenceEqualityComparer.Instance);
     }
 
@@ -47,6 +48,16 @@ public sealed class AttachedModule
     /// <summary>Whether the module is folded into the base weights.</summary>
     public bool IsMerged { get; internal set; }
 
+    // The claimed base parameters' values when the module was attached: training changes the base itself, so
+    // removing the module has to put these back for the base to be bit for bit what it was (a copy of what it claims).
+    private readonly List<float[]> baseSnapshot;
+
+    /// <summary>Puts the claimed base parameters back to their values at attach time.</summary>
+    internal void RestoreBaseParameters()
+    {
+        for (int i = 0; i < BaseParameters.Count; i++) baseSnapshot[i].CopyTo(BaseParameters[i].Span);
+    }
+
     /// <inheritdoc/>
-    public override string ToString() => $"{Name}: {Method}, {Parts.Count} site{(Parts.Count == 1 ? "" : "s")}, {ParameterCount:N0} parameters";
+    public override string ToString() => $"{Name}: {Method}, {Parts.Count} site{(Parts.Count == 1 ? "" : "s")}, {ParameterCount:N0} parameters{(IsMerged ? ", merged into the base" : "")}";
 }

@@ -229,6 +229,7 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
     {
         var module = Get(name);
         if (module.IsMerged) Unmerge(name);
+        module.RestoreBaseParameters();
         // the composition goes first, so that its state leaves the sites while they still exist
         if (active is not null && active.Names.Contains(name)) Active = null;
         foreach (var (site, _) in module.Parts)
@@ -316,6 +317,8 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
         using (Tensors.Autograd.GradMode.NoGrad())
             foreach (var (site, part) in module.Parts) part.MergeInto(site, 1f);
         module.IsMerged = true;
+        // A merged module no longer runs, so its own parameters can learn nothing: they stop counting as trainable.
+        foreach (var p in module.OwnParameters) p.Trainable = false;
         return this;
     }
 
@@ -370,7 +373,7 @@ public sealed class ModularModel : IModelSummarySource, IParameterEfficiencySour
     public override string ToString()
     {
         long total = Base.ParameterCount, trainable = Base.TrainableParameterCount;
-        return $"{Base.GetType().Name} with {modules.Count} module{(modules.Count == 1 ? "" : "s")} ({string.Join(", ", modules.Values.Select(m => $"{m.Name}: {m.Method}"))}); active: {active?.ToString() ?? "none"}; {trainable:N0} of {total:N0} parameters train ({100.0 * trainable / Math.Max(1, total):0.##}%)";
+        return $"{Base.GetType().Name} with {modules.Count} module{(modules.Count == 1 ? "" : "s")} ({string.Join(", ", modules.Values.Select(m => $"{m.Name}: {m.Method}{(m.IsMerged ? ", merged" : "")}"))}); active: {active?.ToString() ?? "none"}; {trainable:N0} of {total:N0} parameters train ({100.0 * trainable / Math.Max(1, total):0.##}%)";
     }
 
     // ------------------------------------------------------------------ reports

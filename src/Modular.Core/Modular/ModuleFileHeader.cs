@@ -58,12 +58,20 @@ internal sealed record ModuleFileHeader(IReadOnlyList<ModuleFileEntry> Modules, 
         {
             var baseModel = Parse(file, BaseKey).AsObject();
             var modules = Parse(file, ModulesKey).AsArray().Select(node => Present(node, "a module entry").AsObject()).Select(m => new ModuleFileEntry(
-                Name: Required(m, "name").GetValue<string>(),
-                Method: Required(m, "method").GetValue<string>(),
-                Recipe: new ModuleRecipe(Required(m, "kind").GetValue<string>(), Required(m, "settings").AsObject(), source),
+                Name: Text(m, "name"),
+                Method: Text(m, "method"),
+                Recipe: new ModuleRecipe(Text(m, "kind"), Required(m, "settings").AsObject(), source),
                 Hosts: Strings(Required(m, "hosts")))).ToList();
             if (modules.Count == 0) throw new FormatException("it lists no modules");
-            return new ModuleFileHeader(modules, Strings(Required(baseModel, "tensors")), Required(baseModel, "type").GetValue<string>(), Required(baseModel, "parameters").GetValue<long>());
+            if (modules.GroupBy(m => m.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new FormatException($"it lists the module '{twice.Key}' twice");
+            foreach (var module in modules)
+                if (module.Hosts.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } host)
+                    throw new FormatException($"module '{module.Name}' lists the host layer '{host.Key}' twice");
+            var baseTensors = Strings(Required(baseModel, "tensors"));
+            if (baseTensors.GroupBy(t => t, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+                throw new FormatException($"'{BaseKey}' lists the base tensor '{repeated.Key}' twice");
+            return new ModuleFileHeader(modules, baseTensors, Text(baseModel, "type"), Required(baseModel, "parameters").GetValue<long>());
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)
         {
@@ -71,10 +79,16 @@ internal sealed record ModuleFileHeader(IReadOnlyList<ModuleFileEntry> Modules, 
         }
     }
 
+    // A repeated key ("name" twice) is refused while parsing, as PEFT configs are: which of the two was meant is unknowable.
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
     private static JsonNode Parse(SafeTensors file, string key) =>
-        Present(file.Metadata.TryGetValue(key, out var text) ? JsonNode.Parse(text) : throw new FormatException($"the metadata has no '{key}'"), $"'{key}'");
+        Present(file.Metadata.TryGetValue(key, out var text) ? JsonNode.Parse(text, documentOptions: Strict) : throw new FormatException($"the metadata has no '{key}'"), $"'{key}'");
 
     private static JsonNode Required(JsonObject node, string key) => Present(node[key], $"'{key}'");
+
+    private static string Text(JsonObject node, string key) =>
+        Required(node, key).GetValue<string>() is { Length: > 0 } text ? text : throw new FormatException($"'{key}' is an empty string");
 
     private static JsonNode Present(JsonNode? node, string what) => node ?? throw new FormatException($"{what} is missing or null");
 

@@ -41,24 +41,25 @@ public static class ModuleFiles
     /// <summary>
     /// Loads the one module in <paramref name="path"/>: attaches it (as <paramref name="name"/>, or under its saved
     /// name) with its saved recipe at its saved host layers, then loads its weights and any base layers saved with it.
-    /// A file from a different base model is refused with the layers or shapes that differ, and the model is left as it was.
+    /// A file from a different base model is refused with the layers or shapes that differ, and so is a NaN or infinite
+    /// weight (<see cref="NonFiniteValueException"/>, unless <paramref name="allowNonFinite"/>); the model is left as it was.
     /// </summary>
-    public static AttachedModule LoadModule(this ModularModel model, string path, string? name = null)
+    public static AttachedModule LoadModule(this ModularModel model, string path, string? name = null, bool allowNonFinite = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         var file = SafeTensorsFile.Read(path);
         var header = ModuleFileHeader.Read(file);
         if (header.Modules.Count != 1)
             throw new ConfigurationException($"'{path}' holds {header.Modules.Count} modules ({string.Join(", ", header.Modules.Select(m => m.Name))}); load them together with LoadModules.");
-        return Load(model, file, header, name)[0];
+        return Load(model, file, header, name, allowNonFinite)[0];
     }
 
     /// <summary>Loads every module in <paramref name="path"/> under its saved name (see <see cref="LoadModule"/>).</summary>
-    public static IReadOnlyList<AttachedModule> LoadModules(this ModularModel model, string path)
+    public static IReadOnlyList<AttachedModule> LoadModules(this ModularModel model, string path, bool allowNonFinite = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         var file = SafeTensorsFile.Read(path);
-        return Load(model, file, ModuleFileHeader.Read(file), rename: null);
+        return Load(model, file, ModuleFileHeader.Read(file), rename: null, allowNonFinite);
     }
 
     /// <summary>The size in bytes of the file <see cref="SaveModule"/> writes for module <paramref name="name"/> alone.</summary>
@@ -109,7 +110,7 @@ public static class ModuleFiles
             if (claimed.Contains(parameter)) yield return (path, parameter);
     }
 
-    private static List<AttachedModule> Load(ModularModel model, SafeTensors file, ModuleFileHeader header, string? rename)
+    private static List<AttachedModule> Load(ModularModel model, SafeTensors file, ModuleFileHeader header, string? rename, bool allowNonFinite)
     {
         // Every host is resolved before anything is attached, so a file from another base changes nothing.
         var hosts = header.Modules.Select(entry => Hosts(model, file, header, entry)).ToList();
@@ -131,13 +132,12 @@ public static class ModuleFiles
                 targets.Add((key, baseParameters.TryGetValue(key, out var parameter) ? parameter
                     : throw new ModulePathException($"'{file.Source}' holds the base parameter '{key}', which this base model does not have. The file was saved from {header.BaseDescription}; this base is {Describe(model)}.")));
             CheckMatches(file, header, model, targets);
+            // Every value is decoded (and checked) before any is copied, so a refused file leaves the base's saved layers unchanged.
+            using var scope = TensorScope.Begin();
+            var values = targets.Select(t => file.Get(t.Key, allowNonFinite)).ToList();
             using (GradMode.NoGrad())
             {
-                foreach (var (key, target) in targets)
-                {
-                    using var value = file.Get(key);
-                    target.CopyFrom(value);
-                }
+                for (int i = 0; i < targets.Count; i++) targets[i].Target.CopyFrom(values[i]);
             }
             return attached;
         }

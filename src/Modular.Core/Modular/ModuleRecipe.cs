@@ -20,6 +20,9 @@ public sealed class ModuleRecipe
         Kind = kind;
         this.settings = settings;
         Source = source;
+        // Written out once here, so that settings no JSON writer can write (a string escaping half a surrogate pair)
+        // fail where the recipe is read, inside the reader's error handling, not later in a message or a save.
+        SettingsJson = settings.ToJsonString();
     }
 
     /// <summary>The spec's kind: the name of its type, e.g. <c>LoRA</c>.</summary>
@@ -29,13 +32,19 @@ public sealed class ModuleRecipe
     public string Source { get; }
 
     /// <summary>The settings as compact JSON, e.g. <c>{"rank":8,"alpha":16,"dropout":0}</c>.</summary>
-    public string SettingsJson => settings.ToJsonString();
+    public string SettingsJson { get; }
 
     /// <summary>An integer setting.</summary>
     public int WholeNumber(string name) => Read(name, "an integer", node => node.GetValue<int>());
 
-    /// <summary>A number setting.</summary>
-    public float Number(string name) => Read(name, "a number", node => node.GetValue<float>());
+    /// <summary>A number setting; one beyond float's range (e.g. 1e39, which reads as infinity) is a <see cref="ConfigurationException"/>.</summary>
+    public float Number(string name)
+    {
+        float value = Read(name, "a number", node => node.GetValue<float>());
+        if (!float.IsFinite(value))
+            throw new ConfigurationException($"{(Source.Length == 0 ? "" : $"'{Source}': ")}the {Kind} recipe setting '{name}' is {settings[name]?.ToJsonString()}, which is beyond float's range (±3.4e38) and reads as {value}; set a finite value.");
+        return value;
+    }
 
     /// <summary>A true/false setting.</summary>
     public bool Flag(string name) => Read(name, "true or false", node => node.GetValue<bool>());
@@ -62,7 +71,7 @@ public sealed class ModuleRecipe
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or JsonException or OverflowException)
         {
-            throw Invalid($"setting '{name}' is {node?.ToJsonString() ?? "null"}; expected {expected}");
+            throw Invalid($"setting '{name}' is {node?.ToJsonString() ?? "null"}; expected {expected}");   // writable: checked in the constructor
         }
     }
 

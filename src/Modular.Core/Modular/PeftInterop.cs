@@ -69,12 +69,13 @@ public static class PeftInterop
     /// <paramref name="name"/>, with PEFT's scale (α / r, or α / √r with rsLoRA). <paramref name="pathMapping"/> maps the
     /// PEFT model's module paths to Modular's (identity when null). Full parameters saved with the adapter (its
     /// <c>modules_to_save</c>, biases trained under <c>bias</c>) are copied into the base model. Layers missing from
-    /// the base or of another size are refused before anything changes.
+    /// the base or of another size are refused before anything changes, and so are NaN or infinite weights
+    /// (<see cref="NonFiniteValueException"/>) unless <paramref name="allowNonFinite"/> is true.
     /// </summary>
-    public static AttachedModule ImportPeft(this ModularModel model, string directory, string name, Func<string, string>? pathMapping = null)
+    public static AttachedModule ImportPeft(this ModularModel model, string directory, string name, Func<string, string>? pathMapping = null, bool allowNonFinite = false)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var adapter = PeftLoraAdapter.Read(directory, pathMapping);
+        var adapter = PeftLoraAdapter.Read(directory, pathMapping, allowNonFinite);
         var ranks = adapter.Weights.Select(w => w.Rank).Distinct().ToList();
         if (ranks.Count != 1)
             throw new ConfigurationException($"ImportPeft: '{directory}' {(ranks.Count == 0 ? "holds no LoRA weights" : $"has layers of different ranks ({string.Join(", ", ranks)}); Modular's LoRA modules have one rank")}.");

@@ -30,10 +30,12 @@ public sealed class ForwardContext : IDisposable
 
     /// <summary>
     /// Opens a context. <paramref name="paddingMask"/> is [batch, length] with 1 for real tokens and 0 for padding;
-    /// <paramref name="metadata"/> maps a key (e.g. <c>"task"</c>, <c>"language"</c>) to one id per example.
+    /// <paramref name="metadata"/> maps a key (e.g. <c>"task"</c>, <c>"language"</c>) to one id per example. A mask
+    /// that breaks <see cref="NN.PaddingMask"/>'s rules is refused here, at the forward pass that receives it.
     /// </summary>
     public static ForwardContext Begin(Tensor? paddingMask = null, IReadOnlyDictionary<string, int[]>? metadata = null, Rng? random = null)
     {
+        if (paddingMask is not null && !ReferenceEquals(paddingMask, current?.PaddingMask)) NN.PaddingMask.Validate(paddingMask);
         var context = new ForwardContext(paddingMask ?? current?.PaddingMask, metadata, current) { Random = random ?? current?.Random };
         current = context;
         return context;

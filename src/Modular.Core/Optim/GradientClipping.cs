@@ -8,24 +8,47 @@ public static class GradientClipping
 {
     /// <summary>
     /// Scales all gradients by min(1, maxNorm / (‖g‖ + 1e-6)) where ‖g‖ is the L2 norm of all gradients together;
-    /// returns ‖g‖ before clipping. Throws if the norm is NaN or infinite.
+    /// returns ‖g‖ before clipping. Throws if the norm is NaN or infinite, naming the parameter by its
+    /// <see cref="Modular.Tensors.Tensor.Name"/>.
     /// </summary>
     public static float ClipGlobalNorm(IEnumerable<Parameter> parameters, float maxNorm)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        return ClipGlobalNorm(parameters.Select(p => (p.Name ?? $"(unnamed parameter {p.Shape})", p)), maxNorm);
+    }
+
+    /// <summary>
+    /// <see cref="ClipGlobalNorm(IEnumerable{Parameter}, float)"/> for parameters given with their paths in the model,
+    /// which a non-finite gradient's error names.
+    /// </summary>
+    public static float ClipGlobalNorm(IEnumerable<(string Path, Parameter Parameter)> parameters, float maxNorm)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
         if (!(maxNorm > 0f)) throw new ConfigurationException($"ClipGlobalNorm: maxNorm {maxNorm} must be > 0.");
-        var withGrad = parameters.Where(p => p.Grad is not null).ToList();
-        double sumSquares = 0;
-        foreach (var p in withGrad) sumSquares += Backend.Current.SumOfSquares(p.Grad!.Span);
-        float norm = (float)Math.Sqrt(sumSquares);
+        var withGrad = parameters.Where(p => p.Parameter.Grad is not null).ToList();
+        float norm = GlobalNorm(withGrad);
         if (!float.IsFinite(norm))
-        {
-            var culprit = withGrad.FirstOrDefault(p => !float.IsFinite((float)Backend.Current.SumOfSquares(p.Grad!.Span)));
-            throw new NonFiniteValueException($"ClipGlobalNorm: the gradient norm is {norm}{(culprit is null ? "" : $"; parameter '{culprit.Name}' has a non-finite gradient")}. Lower the learning rate or check the loss for log(0) or division by zero.");
-        }
+            throw new NonFiniteValueException($"ClipGlobalNorm: the gradient norm is {norm}; {NonFiniteCulprit(withGrad)}. Lower the learning rate or check the loss for log(0) or division by zero.");
         float coefficient = maxNorm / (norm + 1e-6f);
         if (coefficient < 1f)
-            foreach (var p in withGrad) System.Numerics.Tensors.TensorPrimitives.Multiply(p.Grad!.Span, coefficient, p.Grad!.Span);
+            foreach (var (_, p) in withGrad) System.Numerics.Tensors.TensorPrimitives.Multiply(p.Grad!.Span, coefficient, p.Grad!.Span);
         return norm;
+    }
+
+    /// <summary>‖g‖ over every parameter that has a gradient (accumulated in double, so only a non-finite gradient makes it non-finite in practice).</summary>
+    internal static float GlobalNorm(IEnumerable<(string Path, Parameter Parameter)> parameters)
+    {
+        double sumSquares = 0;
+        foreach (var (_, p) in parameters)
+            if (p.Grad is { } grad) sumSquares += Backend.Current.SumOfSquares(grad.Span);
+        return (float)Math.Sqrt(sumSquares);
+    }
+
+    /// <summary>Which parameter makes the global norm non-finite, by path, for error messages.</summary>
+    internal static string NonFiniteCulprit(IEnumerable<(string Path, Parameter Parameter)> parameters)
+    {
+        var culprit = parameters.FirstOrDefault(p => p.Parameter.Grad is { } grad && !float.IsFinite((float)Backend.Current.SumOfSquares(grad.Span)));
+        return culprit.Parameter is null ? "no single parameter's gradient is non-finite, but their squares overflow together"
+            : $"parameter '{culprit.Path}' {culprit.Parameter.Shape} has a non-finite gradient";
     }
 }

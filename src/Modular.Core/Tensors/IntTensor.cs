@@ -101,16 +101,7 @@ public sealed class IntTensor
         }
     }
 
-    private string Position(int flat)
-    {
-        var index = new int[shape.Length];
-        for (int d = shape.Length - 1; d >= 0; d--)
-        {
-            index[d] = flat % shape[d];
-            flat /= shape[d];
-        }
-        return TensorShape.Format(index);
-    }
+    private string Position(int flat) => TensorShape.FormatPosition(shape, flat);
 
     /// <inheritdoc/>
     public override string ToString() => data.Length <= 64 ? $"IntTensor{Shape} [{string.Join(", ", data)}]" : $"IntTensor{Shape}";

@@ -71,6 +71,18 @@ public readonly struct TensorShape : IReadOnlyList<int>, IEquatable<TensorShape>
         return sb.Append(']').ToString();
     }
 
+    /// <summary>The row-major element at <paramref name="flat"/> of a tensor shaped <paramref name="dims"/>, formatted as <c>[1, 2]</c>.</summary>
+    internal static string FormatPosition(ReadOnlySpan<int> dims, int flat)
+    {
+        var index = new int[dims.Length];
+        for (int d = dims.Length - 1; d >= 0; d--)
+        {
+            index[d] = dims[d] == 0 ? 0 : flat % dims[d];
+            flat = dims[d] == 0 ? 0 : flat / dims[d];
+        }
+        return Format(index);
+    }
+
     /// <inheritdoc/>
     public override string ToString() => Format(Dims);
 

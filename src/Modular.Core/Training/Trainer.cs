@@ -37,8 +37,7 @@ public sealed class Trainer
         Optimizer = optimizer;
         Objective = objective;
         Options = options ?? new TrainerOptions();
-        if (Options.Epochs < 1) throw new ConfigurationException($"Trainer: epochs must be ≥ 1, got {Options.Epochs}.");
-        if (Options.Resume && Options.CheckpointPath is null) throw new ConfigurationException("Trainer: Resume needs a CheckpointPath.");
+        Options.Validate();
         if (optimizer.Groups.Count == 0)
         {
             var trainable = model.TrainableParameters().ToList();
@@ -73,6 +72,8 @@ public sealed class Trainer
     public TrainingResult Fit(IBatchSource train, IBatchSource? evaluation = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(train);
+        if (train.BatchesPerEpoch < 1)
+            throw new ConfigurationException($"Trainer.Fit: the training source ({train.GetType().Name}) yields {train.BatchesPerEpoch} batches per epoch, so nothing would train. Give it at least one example (and a batch size ≥ 1).");
         var progress = Progress ?? AmbientProgress.Create();
         var state = Options.Resume && Options.CheckpointPath is { } path && File.Exists(path) ? LoadCheckpoint(path) : new LoopState();
         var history = new TrainingRun(Options.RunName);
@@ -81,6 +82,8 @@ public sealed class Trainer
         EvaluationResult? last = null;
         bool stop = false;
         var stepAware = root.NamedModules().Select(m => m.Module).OfType<ITrainingStepAware>().ToList();
+        var paths = ParameterPaths();
+        var divergence = new DivergenceWatch(this, history);
 
         for (int epoch = state.Epoch; epoch < Options.Epochs && !stop; epoch++)
         {
@@ -91,7 +94,7 @@ public sealed class Trainer
                 if (state.Step >= totalSteps) { stop = true; break; }
                 cancellation.ThrowIfCancellationRequested();
                 foreach (var s in stepAware) s.OnTrainingStep((int)state.Step);
-                double loss = Step(batch, state.Step);
+                double loss = Step(batch, state.Step, paths, divergence);
                 state.Step++;
                 index++;
                 state.Epoch = epoch;
@@ -99,24 +102,29 @@ public sealed class Trainer
                 var stepMetrics = new Dictionary<string, double> { ["learning rate"] = Optimizer.CurrentLearningRate(Optimizer.Groups[0]) };
                 history.Add(new TrainingRecord(state.Step, loss, stepMetrics));
                 if (evaluation is not null && Options.EvaluateEvery is { } every && state.Step % every == 0)
-                    (last, stop) = EvaluateAndDecide(evaluation, state, history);
+                    (last, stop) = EvaluateAndDecide(evaluation, state, history, divergence);
                 // the latest evaluation rides along until the next one, so a display can show it beside the loss
                 var shown = last is null ? stepMetrics : stepMetrics.Concat(EvaluationMetrics(last)).ToDictionary();
                 progress?.Report(new TrainingProgress(state.Step, totalSteps, loss, clock.Elapsed) { Epoch = epoch + 1, TotalEpochs = Options.Epochs, RunName = Options.RunName, Metrics = shown });
                 if (stop) break;
             }
             if (stop) break;
+            if (index == 0 && !(epoch == state.Epoch && state.BatchInEpoch > 0))
+                throw new ConfigurationException($"Trainer.Fit: epoch {epoch + 1} of the training source ({train.GetType().Name}) yielded no batches although it reports {train.BatchesPerEpoch} per epoch; nothing would train.");
             state.Epoch = epoch + 1;
             state.BatchInEpoch = 0;
-            if (evaluation is not null && Options.EvaluateEvery is null) (last, stop) = EvaluateAndDecide(evaluation, state, history);
+            if (evaluation is not null && Options.EvaluateEvery is null) (last, stop) = EvaluateAndDecide(evaluation, state, history, divergence);
             else SaveCheckpoint(state);
         }
         SaveCheckpoint(state);
         return new TrainingResult(history, last, state.Step, stop && state.Step < totalSteps) { BestMetric = state.Best };
     }
 
-    /// <summary>One optimisation step: forward, task loss plus auxiliary losses, backward, clip, update. Returns the task loss.</summary>
-    private double Step(Batch batch, long step)
+    /// <summary>
+    /// One optimisation step: forward, task loss plus auxiliary losses, backward, clip, update. Returns the task loss.
+    /// A diverged loss, or a NaN or infinite gradient, ends the run here, before the update spreads it into the weights.
+    /// </summary>
+    private double Step(Batch batch, long step, IReadOnlyList<(string Path, Parameter Parameter)> paths, DivergenceWatch divergence)
     {
         root.Train();
         using var scope = TensorScope.Begin();
@@ -124,20 +132,40 @@ public sealed class Trainer
         using var context = ForwardContext.Begin(batch.PaddingMask, batch.Metadata, random);
         var output = forward(batch);
         var loss = Objective.Loss(output, batch);
+        double value = loss.Item();
+        divergence.CheckTrainingLoss(step + 1, value);
         var total = loss;
         // what the routers' decisions of this pass add: load balancing, z-loss, policy gradients
         foreach (var extra in context.TakeLossTerms(loss)) total = total.Add(extra);
+        if (!ReferenceEquals(total, loss) && total.Item() is var withAuxiliary && !double.IsFinite(withAuxiliary))
+            throw divergence.Diverged(step + 1, value, "loss with the routers' auxiliary losses", withAuxiliary, null);
         total.Backward();
-        if (Options.ClipGradientNorm is { } maxNorm) GradientClipping.ClipGlobalNorm(Optimizer.Parameters, maxNorm);
+        float norm = GradientClipping.GlobalNorm(paths);
+        if (!float.IsFinite(norm))
+        {
+            var error = divergence.Diverged(step + 1, value, "gradient norm", norm, GradientClipping.NonFiniteCulprit(paths));
+            Optimizer.ZeroGrad();
+            throw error;
+        }
+        if (Options.ClipGradientNorm is { } maxNorm) GradientClipping.ClipGlobalNorm(paths, maxNorm);
         Optimizer.Step();
         Optimizer.ZeroGrad();
-        return loss.Item();
+        return value;
     }
 
-    private (EvaluationResult Result, bool Stop) EvaluateAndDecide(IBatchSource evaluation, LoopState state, TrainingRun history)
+    /// <summary>The optimiser's parameters with their paths in the model (a parameter outside it keeps its own name), for error messages.</summary>
+    private List<(string Path, Parameter Parameter)> ParameterPaths()
     {
-        var result = Evaluate(evaluation);
+        var byParameter = new Dictionary<Parameter, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (path, p) in root.NamedParameters()) byParameter.TryAdd(p, path);
+        return [.. Optimizer.Parameters.Select(p => (byParameter.GetValueOrDefault(p) ?? p.Name ?? $"(unnamed parameter {p.Shape})", p))];
+    }
+
+    private (EvaluationResult Result, bool Stop) EvaluateAndDecide(IBatchSource evaluation, LoopState state, TrainingRun history, DivergenceWatch divergence)
+    {
+        var result = Measure(evaluation);
         history.Add(new TrainingRecord(state.Step, null, EvaluationMetrics(result)));
+        divergence.CheckEvaluation(state.Step, result);
         double score = result.Metrics.TryGetValue(Objective.PrimaryMetric, out var m) ? m : -result.Loss;
         if (state.Best is null || score > state.Best) { state.Best = score; state.BadEvaluations = 0; }
         else state.BadEvaluations++;
@@ -153,8 +181,24 @@ public sealed class Trainer
         return metrics;
     }
 
-    /// <summary>Loss and metrics on <paramref name="data"/> in evaluation mode, overall and per group if <see cref="TrainerOptions.GroupMetricsBy"/> is set.</summary>
+    /// <summary>
+    /// Loss and metrics on <paramref name="data"/> in evaluation mode, overall and per group if
+    /// <see cref="TrainerOptions.GroupMetricsBy"/> is set. A NaN or infinite loss or metric is not a result: it is a
+    /// <see cref="TrainingDivergedException"/> naming the metric.
+    /// </summary>
     public EvaluationResult Evaluate(IBatchSource data)
+    {
+        var result = Measure(data);
+        foreach (var (metric, value) in EvaluationMetrics(result))
+            if (!double.IsFinite(value))
+                throw new TrainingDivergedException(
+                    $"Evaluate: the {metric} on the evaluation data is {value}, not a result. The model's weights hold NaN or infinity somewhere the evaluation data reaches (e.g. the embedding of a token seen only there), from a diverged run or loaded weights; check them with model.Parameters() and retrain with a lower learning rate, or load weights from before the divergence.",
+                    step: null, metric, value, history: null);
+        return result;
+    }
+
+    /// <summary>Loss and metrics as computed, finite or not (the loop checks them against its divergence rule with the history in hand).</summary>
+    private EvaluationResult Measure(IBatchSource data)
     {
         ArgumentNullException.ThrowIfNull(data);
         root.Eval();
@@ -187,10 +231,14 @@ public sealed class Trainer
         {
             root.Train();
         }
-        var metrics = new Dictionary<string, double> { [Objective.PrimaryMetric] = counted == 0 ? double.NaN : (double)correct / counted };
+        if (examples == 0)
+            throw new ConfigurationException($"Trainer: the evaluation source ({data.GetType().Name}) yielded no batches, so there is nothing to evaluate. Give it at least one example, or pass no evaluation source.");
+        if (counted == 0)
+            throw new ConfigurationException($"Trainer: the evaluation data ({data.GetType().Name}, {examples} examples) has nothing the objective scores for '{Objective.PrimaryMetric}' (e.g. no masked token); give it examples with targets.");
+        var metrics = new Dictionary<string, double> { [Objective.PrimaryMetric] = (double)correct / counted };
         foreach (var (id, (c, n)) in groups)
             metrics[$"{Objective.PrimaryMetric}/{GroupName(id)}"] = n == 0 ? double.NaN : (double)c / n;
-        return new EvaluationResult(examples == 0 ? double.NaN : lossSum / examples, metrics);
+        return new EvaluationResult(lossSum / examples, metrics);
     }
 
     private string GroupName(int id) => Options.GroupNames is { } names && id >= 0 && id < names.Count ? names[id] : id.ToString(CultureInfo.InvariantCulture);
@@ -230,6 +278,8 @@ public sealed class Trainer
     private LoopState LoadCheckpoint(string path)
     {
         var file = SafeTensorsFile.Read(path);
+        using var scope = TensorScope.Begin();
+        var restores = new List<(Tensor Target, Tensor Saved)>();
         var parameters = root.NamedParameters().ToDictionary(e => e.Path, e => (Tensor)e.Parameter, StringComparer.Ordinal);
         var buffers = root.NamedBuffers().ToDictionary(e => e.Path, e => e.Buffer, StringComparer.Ordinal);
         var optimizerState = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -237,26 +287,31 @@ public sealed class Trainer
         {
             if (name.StartsWith("parameters.", StringComparison.Ordinal)) Restore(parameters, name, "parameters.");
             else if (name.StartsWith("buffers.", StringComparison.Ordinal)) Restore(buffers, name, "buffers.");
-            else if (name.StartsWith("optimizer.", StringComparison.Ordinal)) optimizerState[name["optimizer.".Length..]] = file.Get(name);
+            else if (name.StartsWith("optimizer.", StringComparison.Ordinal)) optimizerState[name["optimizer.".Length..]] = file.Get(name, Options.AllowNonFiniteCheckpoint);
         }
-        Optimizer.LoadState(optimizerState, Read("optimizer_steps"));
-        return new LoopState
+        // Everything is decoded and checked before anything is copied, so a refused checkpoint leaves the model as it was.
+        var loopState = new LoopState
         {
             Step = Read("step"),
             Epoch = Read("epoch"),
             BatchInEpoch = Read("batch_in_epoch"),
             BadEvaluations = Read("bad_evaluations"),
-            Best = file.Metadata.TryGetValue("best", out var b) ? double.Parse(b, CultureInfo.InvariantCulture) : null,
+            Best = !file.Metadata.TryGetValue("best", out var b) ? null
+                : double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var best) ? best
+                : throw new CheckpointFormatException($"Checkpoint '{path}' has a 'best' entry '{b}' that is not a number; it was edited or damaged."),
         };
+        Optimizer.LoadState(optimizerState, Read("optimizer_steps"));
+        foreach (var (target, saved) in restores) target.CopyFrom(saved);
+        return loopState;
 
         void Restore(Dictionary<string, Tensor> into, string name, string prefix)
         {
             if (!into.TryGetValue(name[prefix.Length..], out var target))
                 throw new CheckpointFormatException($"Checkpoint '{path}' holds '{name}', which this model does not have; it was written for a different model or module set.");
-            using var saved = file.Get(name);
+            var saved = file.Get(name, Options.AllowNonFiniteCheckpoint);
             if (!saved.Shape.Equals(target.Shape))
                 throw new CheckpointFormatException($"Checkpoint '{path}' holds '{name}' of shape {saved.Shape}, but this model's has shape {target.Shape}; it was written for a differently sized model.");
-            target.CopyFrom(saved);
+            restores.Add((target, saved));
         }
 
         int Read(string key) => file.Metadata.TryGetValue(key, out var v) && int.TryParse(v, CultureInfo.InvariantCulture, out var n) ? n

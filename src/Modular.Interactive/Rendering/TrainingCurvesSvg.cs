@@ -5,7 +5,9 @@ namespace Modular.Interactive.Rendering;
 
 /// <summary>
 /// Draws a <see cref="TrainingHistory"/> as small multiples: one SVG panel per series (loss first, then each metric),
-/// every run in its own colour on each panel, with a shared legend. Non-finite values (a diverged loss) break the line.
+/// every run in its own colour on each panel, with a shared legend. Non-finite values (a diverged loss) break the line
+/// and are marked where they happened: a dashed line at the step and a "diverged" label naming the value, so a
+/// divergence is never just a gap.
 /// </summary>
 public static class TrainingCurvesSvg
 {
@@ -45,7 +47,9 @@ public static class TrainingCurvesSvg
     {
         var points = runs.Select(r => r.Series(seriesName)).ToList();
         var finite = points.SelectMany(p => p).Where(p => double.IsFinite(p.Value)).ToList();
-        double xLow = finite.Count == 0 ? 0 : finite.Min(p => p.Step), xHigh = finite.Count == 0 ? 1 : finite.Max(p => p.Step);
+        // Steps are always finite: the axis spans the non-finite points too, so their markers fall inside it.
+        var all = points.SelectMany(p => p).ToList();
+        double xLow = all.Count == 0 ? 0 : all.Min(p => p.Step), xHigh = all.Count == 0 ? 1 : all.Max(p => p.Step);
         if (xHigh <= xLow) (xLow, xHigh) = (xLow - 1, xHigh + 1);
         var yTicks = NiceTicks.For(finite.Count == 0 ? 0 : finite.Min(p => p.Value), finite.Count == 0 ? 1 : finite.Max(p => p.Value));
         double yLow = yTicks[0], yHigh = yTicks[^1];
@@ -87,6 +91,20 @@ public static class TrainingCurvesSvg
                     svg.Append(Markup.Invariant,
                         $"<circle class=\"point\" cx=\"{X(step):0.#}\" cy=\"{Y(value):0.#}\" r=\"2.6\" fill=\"{color}\"><title>{label} = {Markup.Escape(NumberText.Significant(value, 4))} at step {step}</title></circle>");
                 }
+            }
+            // Only the first non-finite value of a stretch gets a label: a run that stays NaN is one divergence, not many.
+            double previous = 0;
+            foreach (var (step, value) in points[run])
+            {
+                if (!double.IsFinite(value) && double.IsFinite(previous))
+                {
+                    string what = Markup.Escape($"{runs[run].Name}: {seriesName} diverged ({value}) at step {step}");
+                    svg.Append(Markup.Invariant,
+                        $"<g class=\"diverged\"><title>{what}</title>" +
+                        $"<line x1=\"{X(step):0.#}\" y1=\"{Top:0}\" x2=\"{X(step):0.#}\" y2=\"{Top + plotHeight:0}\" stroke=\"{color}\" stroke-width=\"1.2\" stroke-dasharray=\"4 3\"/>" +
+                        $"<text x=\"{(X(step) - Left > plotWidth / 2 ? X(step) - 3 : X(step) + 3):0.#}\" y=\"{Top + 10:0}\" font-size=\"11\" font-weight=\"600\" fill=\"{color}\" text-anchor=\"{(X(step) - Left > plotWidth / 2 ? "end" : "start")}\">diverged ({Markup.Escape(value.ToString(Markup.Invariant))})</text></g>");
+                }
+                previous = value;
             }
         }
         return svg.Append("</svg>").ToString();

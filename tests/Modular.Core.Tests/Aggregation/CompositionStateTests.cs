@@ -91,9 +91,10 @@ public sealed class CompositionStateTests
     public void Two_fusions_in_one_model_start_from_different_weights()
     {
         var (_, model) = TwoAdapters(1);
+        model.Attach("0|1", new BottleneckAdapter(reduction: 2), "c").Attach("0|1", new BottleneckAdapter(reduction: 2), "d");
         var first = new Fuse("a", "b");
-        var second = new Fuse("b", "a");
-        model.Active = new Sum(first, second);
+        var second = new Fuse("c", "d");
+        model.Active = new Stack(first, second);
         var q1 = first.LayersOf(model).Values.First().Query.Weight.ToArray();
         var q2 = second.LayersOf(model).Values.First().Query.Weight.ToArray();
         Assert.NotEqual(q1, q2);

@@ -49,7 +49,7 @@ public class SafeTensorsFuzzTests(ITestOutputHelper output)
                 using var scope = TensorScope.Begin();
                 var file = SafeTensorsFile.Parse(bytes, "fuzzed.safetensors");
                 foreach (var info in file.Tensors.Where(t => t.Dtype is SafeTensorsDtype.F32 or SafeTensorsDtype.F16 or SafeTensorsDtype.BF16))
-                    Assert.Equal(info.Shape.Elements, file.Get(info.Name).Count);
+                    Assert.Equal(info.Shape.Elements, file.Get(info.Name, allowNonFinite: true).Count);
             }
             catch (CheckpointFormatException)
             {

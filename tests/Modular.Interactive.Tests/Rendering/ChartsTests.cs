@@ -27,6 +27,21 @@ public class ChartsTests
     }
 
     [Fact]
+    public void A_diverged_value_is_marked_at_its_step_with_the_value_not_dropped_silently()
+    {
+        var run = new TrainingRun("sgd", [new(1, 0.7), new(2, 0.69), new(3, 3e9), new(4, double.NaN), new(5, double.NaN), new(6, 0.6), new(7, double.PositiveInfinity)]);
+        var document = Html.Parse(TrainingCurvesSvg.Render(new TrainingHistory(run)));
+
+        var marks = document.All("//g[@class='diverged']");
+
+        Assert.Equal(["sgd: loss diverged (NaN) at step 4", "sgd: loss diverged (Infinity) at step 7"], marks.Select(m => m.SelectSingleNode("title")!.InnerText));
+        Assert.Equal(["diverged (NaN)", "diverged (Infinity)"], marks.Select(m => m.SelectSingleNode("text")!.InnerText));
+        // the last mark sits at the right end of the step axis, which spans the non-finite points too
+        var axisEnd = document.All("//line").Max(l => double.Parse(l.GetAttributeValue("x2", "0"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(axisEnd, double.Parse(marks[1].SelectSingleNode("line")!.GetAttributeValue("x1", ""), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void Expert_load_stacks_dropped_tokens_on_kept_ones_and_marks_capacity()
     {
         var load = DemoReports.Load();

@@ -32,6 +32,20 @@ public abstract class Block
                 throw new ConfigurationException($"{GetType().Name} cannot contain {child.GetType().Name} ({child}); allowed inside {GetType().Name}: {string.Join(", ", allowed.Select(t => t.Name))}.");
             child.Validate();
         }
+        // The same module applied twice to one input (Stack("lora", "lora")) would add its contribution twice.
+        if (Applications().FirstOrDefault(a => a.Value > 1) is { Key: not null } repeated)
+            throw new ConfigurationException($"{this} applies the module '{repeated.Key}' {repeated.Value} times to the same input; a composition uses each module once. Attach another module under a second name to apply two.");
+    }
+
+    /// <summary>How often each module name acts on one input passing through this block: the sum over children, or for a <see cref="Routing.Select"/> the most over its alternatives.</summary>
+    internal virtual Dictionary<string, int> Applications()
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (Children.Count == 0)
+            foreach (var name in Names) counts[name] = counts.GetValueOrDefault(name) + 1;
+        foreach (var child in Children)
+            foreach (var (name, count) in child.Applications()) counts[name] = counts.GetValueOrDefault(name) + count;
+        return counts;
     }
 
     /// <summary>This block and every block nested in it, outermost first.</summary>

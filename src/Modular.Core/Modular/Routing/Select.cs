@@ -39,6 +39,10 @@ public sealed class Select : Block
     /// <inheritdoc/>
     public override IEnumerable<string> Names => Children.SelectMany(b => b.Names);
 
+    /// <inheritdoc/>
+    internal override Dictionary<string, int> Applications() =>
+        Children.SelectMany(c => c.Applications()).GroupBy(a => a.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(a => a.Value), StringComparer.Ordinal);
+
     /// <summary>The block for one id, or a clear error naming the known ids.</summary>
     public Block Route(int id) => routes.TryGetValue(id, out var block) ? block
         : throw new ConfigurationException($"Select(\"{Key}\"): no module is mapped to {Key} id {id}. Known ids: {string.Join(", ", routes.Keys.Order().Select(k => $"{k} → {routes[k]}"))}.");

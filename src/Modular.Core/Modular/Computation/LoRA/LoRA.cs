@@ -14,7 +14,8 @@ public sealed class LoRA : ModuleSpec
     public LoRA(int rank = 8, float? alpha = null, float dropout = 0f)
     {
         if (rank < 1) throw new ConfigurationException($"LoRA: rank must be ≥ 1, got {rank}.");
-        if (dropout is < 0f or >= 1f) throw new ConfigurationException($"LoRA: dropout {dropout} must lie in [0, 1).");
+        if (!(dropout >= 0f && dropout < 1f)) throw new ConfigurationException($"LoRA: dropout {dropout} must lie in [0, 1).");
+        if (alpha is { } a && !float.IsFinite(a)) throw new ConfigurationException($"LoRA: alpha {a} must be a finite number (the update is scaled by alpha / rank).");
         Rank = rank;
         Alpha = alpha ?? rank;
         Dropout = dropout;

@@ -14,6 +14,7 @@ public sealed class PromptTuning : ModuleSpec
     public PromptTuning(int tokens = 10, IReadOnlyList<int>? initFromTokens = null)
     {
         if (tokens < 1) throw new ConfigurationException($"PromptTuning: tokens must be ≥ 1, got {tokens}.");
+        if (initFromTokens is { Count: 0 }) throw new ConfigurationException("PromptTuning: initFromTokens is empty; give at least one vocabulary id, or null to initialise the prompt at random.");
         Tokens = tokens;
         InitFromTokens = initFromTokens;
     }
