@@ -1,4 +1,4 @@
-using Modular.Interactive.Notebook;
+using Modular.NotebookSync;
 
 namespace Modular.Interactive.Tests.Tutorials;
 
@@ -33,13 +33,18 @@ public class ScriptNotebookTests
     }
 
     [Fact]
-    public void The_notebook_drops_script_only_cells_and_loads_the_packages_before_the_first_code()
+    public void The_notebook_drops_script_only_cells_and_loads_the_packages_by_absolute_path_before_the_first_code()
     {
         var notebook = ScriptNotebook.ToNotebook(Script);
         Assert.DoesNotContain("FromArgs", notebook, StringComparison.Ordinal);
         Assert.DoesNotContain("#:project", notebook, StringComparison.Ordinal);
-        Assert.True(notebook.IndexOf("#i \\\"nuget:", StringComparison.Ordinal) < notebook.IndexOf("using Modular;", StringComparison.Ordinal));
-        Assert.True(notebook.IndexOf("# Title", StringComparison.Ordinal) < notebook.IndexOf("#i \\\"nuget:", StringComparison.Ordinal));
+        int setup = notebook.IndexOf("Kernel.Root.SendAsync", StringComparison.Ordinal);
+        Assert.True(notebook.IndexOf("# Title", StringComparison.Ordinal) < notebook.IndexOf("MODULAR_QUICK=1", StringComparison.Ordinal));
+        Assert.True(notebook.IndexOf("MODULAR_QUICK=1", StringComparison.Ordinal) < setup);
+        Assert.True(setup < notebook.IndexOf("using Modular;", StringComparison.Ordinal));
+        // The kernel resolves a relative restore source from its temporary project folder: the cell must make it absolute.
+        Assert.Contains("Path.GetFullPath", NotebookSetup.Code("0.1.0"), StringComparison.Ordinal);
+        Assert.DoesNotContain("#i \\\"nuget: ../", notebook, StringComparison.Ordinal);
     }
 
     [Fact]

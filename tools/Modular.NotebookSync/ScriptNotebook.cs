@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Modular.Interactive.Notebook;
+namespace Modular.NotebookSync;
 
 /// <summary>
 /// Turns a tutorial written as a .NET file-based app into a Jupyter notebook for the .NET Interactive kernel, so the
@@ -9,7 +9,7 @@ namespace Modular.Interactive.Notebook;
 /// a text cell whose lines are <c>// </c> comments, <c>// %%</c> a code cell, <c>// %% [script-only]</c> and
 /// <c>// %% [notebook-only]</c> code that belongs to one form only (a notebook-only cell is commented out in the
 /// script). Everything before the first marker (the <c>#:</c> directives) is the script's header; the notebook
-/// instead starts with a cell that loads the packages written by <c>dotnet pack</c> from a local folder.
+/// instead starts with a note on how to run it and a cell that loads the packages written by <c>dotnet pack</c>.
 /// </summary>
 public static class ScriptNotebook
 {
@@ -88,14 +88,14 @@ public static class ScriptNotebook
     }
 
     /// <summary>
-    /// The notebook (nbformat 4, .NET Interactive C# kernel) for a script: a first cell loading the packages from
-    /// <paramref name="packageFolder"/> (relative to the notebook), then the markdown, shared and notebook-only cells.
+    /// The notebook (nbformat 4, .NET Interactive C# kernel) for a script: its markdown, shared and notebook-only cells,
+    /// with a note on running it and the cell loading Modular.Interactive <paramref name="version"/> before the first code.
     /// </summary>
-    public static string ToNotebook(string script, string packageFolder = "../artifacts/packages", string version = "0.1.0", string fileName = "script")
+    public static string ToNotebook(string script, string version = "0.1.0", string fileName = "script")
     {
         var cells = Parse(script, fileName).Where(c => c.Kind != CellKind.ScriptOnly).ToList();
-        var setup = new Cell(CellKind.Code, $"#i \"nuget: {packageFolder}\"\n#r \"nuget: Modular.Interactive, {version}\"");
-        cells.Insert(cells.FindIndex(c => c.Kind != CellKind.Markdown) is var first and >= 0 ? first : cells.Count, setup);
+        int firstCode = cells.FindIndex(c => c.Kind != CellKind.Markdown) is var first and >= 0 ? first : cells.Count;
+        cells.InsertRange(firstCode, [new Cell(CellKind.Markdown, NotebookSetup.Note(fileName)), new Cell(CellKind.Code, NotebookSetup.Code(version))]);
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
