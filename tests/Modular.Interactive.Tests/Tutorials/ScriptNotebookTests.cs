@@ -55,4 +55,18 @@ public class ScriptNotebookTests
         var prose = Assert.Throws<ConfigurationException>(() => ScriptNotebook.Parse("// %% [markdown]\nnot a comment\n// %%\nx", "t.cs"));
         Assert.Contains("must start with '// '", prose.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("TransformerClassifier? model = null;", true)]
+    [InlineData("rows.Select(r => (object?)r.Value);", true)]
+    [InlineData("var d = new Dictionary<string, (int, Polytropon?)>();", true)]
+    [InlineData("var y = x?.Name ?? \"none\";", false)]
+    [InlineData("var z = ok ? 1 : 2; // string? in a comment", false)]
+    [InlineData("#nullable enable\nstring? s = null;", false)]
+    public void Code_cells_with_nullable_annotations_get_a_nullable_context(string source, bool added)
+    {
+        var cell = ScriptNotebook.WithNullableContext(new ScriptNotebook.Cell(ScriptNotebook.CellKind.Code, source));
+        Assert.Equal(added ? "#nullable enable\n" + source : source, cell.Source);
+        Assert.Equal("string? s;", ScriptNotebook.WithNullableContext(new ScriptNotebook.Cell(ScriptNotebook.CellKind.Markdown, "string? s;")).Source);
+    }
 }
