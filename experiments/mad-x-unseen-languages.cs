@@ -21,7 +21,7 @@ using Modular.Reports;
 using Modular.Training;
 using static Modular.Interactive.Output;
 
-var options = TutorialOptions.FromArgs(args);
+var options = Modular.Interactive.Tutorials.TutorialOptions.FromArgs(args);  // --quick (or MODULAR_QUICK=1), --seeds N, --report path
 using var report = new HtmlReport(options.ReportPath ?? "mad-x-unseen-languages-report.html", "MAD-X on languages the base never saw");
 AmbientProgress.Factory = () => new Modular.Interactive.Progress.ConsoleProgress();
 

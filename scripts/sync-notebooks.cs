@@ -1,9 +1,9 @@
-#:project ../src/Modular.Interactive/Modular.Interactive.csproj
+#:project ../tools/Modular.NotebookSync/Modular.NotebookSync.csproj
 #:property PublishAot=false
 // Regenerates notebooks/<name>.ipynb from each tutorials/<name>.cs, the single source of truth:
 //   dotnet run scripts/sync-notebooks.cs
 // A test (NotebookSyncTests) fails when a committed notebook differs from what this writes.
-using Modular.Interactive.Notebook;
+using Modular.NotebookSync;
 
 var root = Path.GetFullPath(Path.Combine(AppContext.GetData("EntryPointFileDirectoryPath") as string ?? ".", ".."));
 var tutorials = Path.Combine(root, "tutorials");

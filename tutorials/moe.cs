@@ -30,12 +30,12 @@ using Modular.Training;
 using static Modular.Interactive.Output;
 
 // %% [script-only]
-var options = TutorialOptions.FromArgs(args);
+var options = Modular.Interactive.Tutorials.TutorialOptions.FromArgs(args);  // --quick (or MODULAR_QUICK=1), --seeds N, --report path
 using var report = new HtmlReport(options.ReportPath ?? "moe-report.html", "Mixture of experts: watching the router");
 AmbientProgress.Factory = () => new Modular.Interactive.Progress.ConsoleProgress();  // one updating console line per training run
 
 // %% [notebook-only]
-// var options = new TutorialOptions();  // Quick = true for a fast check
+// var options = Modular.Interactive.Tutorials.TutorialOptions.FromEnvironment();  // quick mode when MODULAR_QUICK=1
 
 // %% [markdown]
 // ## Data: one declaration, 39 languages

@@ -34,12 +34,12 @@ using Modular.Training;
 using static Modular.Interactive.Output;
 
 // %% [script-only]
-var options = TutorialOptions.FromArgs(args);
+var options = Modular.Interactive.Tutorials.TutorialOptions.FromArgs(args);  // --quick (or MODULAR_QUICK=1), --seeds N, --report path
 using var report = new HtmlReport(options.ReportPath ?? "polytropon-report.html", "Polytropon: skills shared across tasks");
 AmbientProgress.Factory = () => new Modular.Interactive.Progress.ConsoleProgress();  // one updating console line per training run
 
 // %% [notebook-only]
-// var options = new TutorialOptions();  // Quick = true for a fast check
+// var options = Modular.Interactive.Tutorials.TutorialOptions.FromEnvironment();  // quick mode when MODULAR_QUICK=1
 
 // %% [markdown]
 // ## Tasks

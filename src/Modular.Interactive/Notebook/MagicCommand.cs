@@ -34,24 +34,19 @@ public abstract class MagicCommand
         }
     }
 
-    /// <summary>Runs with values the kernel already bound, keyed by parameter name (<c>--layer</c>); null or absent means not given.</summary>
-    public MagicCommandResult Run(IReadOnlyDictionary<string, string?> arguments, Func<string, object?> lookup)
+    /// <summary>
+    /// Runs as the kernel invoked it: reads this command's line from <paramref name="cellCode"/>, the code of the
+    /// submitted cell, and parses it like <see cref="Run(string, Func{string, object?})"/>. The kernel's own binding drops
+    /// what it cannot bind (a second bare word, a flag without a value) without a word, so Modular parses the text
+    /// itself. A cell may hold the command several times: <paramref name="submission"/> (the submitted command) tells
+    /// them apart, the n-th invocation for one submission reading the n-th line.
+    /// </summary>
+    public MagicCommandResult RunInCell(object? submission, string? cellCode, Func<string, object?> lookup)
     {
-        ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(lookup);
-        try
-        {
-            var given = new Dictionary<string, string>();
-            foreach (var (name, value) in arguments)
-            {
-                if (value is not null) given[Known(name).Name] = value;
-            }
-            return Succeed(given, lookup);
-        }
-        catch (ModularException e)
-        {
-            return Fail(e.Message);
-        }
+        return CellDirectives.NextArguments(submission, cellCode, Name) is { } arguments
+            ? Run(arguments, lookup)
+            : Fail($"the kernel ran {Name} but its line was not found in the submitted cell; put the command on a line of its own, starting with {Name}.");
     }
 
     /// <summary>The usage text: a synopsis, then each parameter with its description and choices.</summary>
@@ -62,7 +57,7 @@ public abstract class MagicCommand
             var usage = new StringBuilder(Name);
             foreach (var p in Parameters)
             {
-                usage.Append(p.IsImplicit ? $" <{p.Name.TrimStart('-')}>" : $" [{p.Name} <value>]");
+                usage.Append(p.IsImplicit ? $" <{p.Name.TrimStart('-')}>{(p.IsList ? "..." : "")}" : $" [{p.Name} <value>]");
             }
             foreach (var p in Parameters)
             {
@@ -85,7 +80,7 @@ public abstract class MagicCommand
 
     private MagicParameter Known(string name) =>
         Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ConfigurationException($"Unknown parameter {name}; valid parameters: {string.Join(", ", Parameters.Select(p => p.Name))}.");
+        ?? throw new ConfigurationException($"Unknown parameter {name}; valid parameters: {string.Join(", ", Parameters.Where(p => !p.IsImplicit).Select(p => p.Name))}.");
 
     private Dictionary<string, string> Parse(string text)
     {
@@ -109,7 +104,11 @@ public abstract class MagicCommand
         if (bare.Count > 0)
         {
             var implicitParameter = Parameters.FirstOrDefault(p => p.IsImplicit)
-                ?? throw new ConfigurationException($"Unexpected '{bare[0]}'; {Name} takes only named parameters: {string.Join(", ", Parameters.Select(p => p.Name))}.");
+                ?? throw new ConfigurationException($"Unexpected '{bare[0]}'; {Name} takes only named parameters: {string.Join(", ", Parameters.Select(p => p.Name))}{Hint(bare[0])}.");
+            if (bare.Count > 1 && !implicitParameter.IsList)
+            {
+                throw new ConfigurationException($"{Name} takes one {implicitParameter.Name.TrimStart('-')}, not {bare.Count} ('{string.Join("', '", bare)}'); give one variable name.");
+            }
             if (!given.TryAdd(implicitParameter.Name, string.Join(' ', bare)))
             {
                 throw new ConfigurationException($"{implicitParameter.Name} is given twice; give it once.");
@@ -117,6 +116,12 @@ public abstract class MagicCommand
         }
         return given;
     }
+
+    /// <summary>For a bare word that is the value of a named parameter (<c>off</c> for <c>--progress</c>): "; did you mean --progress off?".</summary>
+    private string Hint(string word) =>
+        Parameters.FirstOrDefault(p => p.AllowedValues?.Contains(word, StringComparer.OrdinalIgnoreCase) == true) is { } parameter
+            ? $"; did you mean {parameter.Name} {word}?"
+            : "";
 
     private static List<string> Tokenize(string text)
     {

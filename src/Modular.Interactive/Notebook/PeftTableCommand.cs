@@ -15,7 +15,7 @@ public sealed class PeftTableCommand : MagicCommand
     /// <inheritdoc/>
     public override IReadOnlyList<MagicParameter> Parameters { get; } =
     [
-        new("--models", "names of variables holding models, rows or tables, separated by spaces or commas", IsImplicit: true),
+        new("--models", "names of variables holding models, rows or tables, separated by spaces or commas", IsImplicit: true, IsList: true),
         new("--metric", "name of the metric the rows carry (default \"metric\")"),
         new("--reference", $"method that Δ is measured against (default \"{ParameterEfficiencyTable.FullFineTuning}\")"),
     ];

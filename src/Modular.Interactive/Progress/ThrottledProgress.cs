@@ -34,11 +34,14 @@ public abstract class ThrottledProgress : IProgress<TrainingProgress>
             losses.Enqueue(value.Loss);
             if (losses.Count > SparklineLength) losses.Dequeue();
             bool finished = value.Step == value.TotalSteps;
-            if (!finished && lastDrawn is { } last && clock.GetElapsedTime(last) < interval) return;
+            if (Throttles && !finished && lastDrawn is { } last && clock.GetElapsedTime(last) < interval) return;
             lastDrawn = clock.GetTimestamp();
             Draw(value, [.. losses]);
         }
     }
+
+    /// <summary>Whether events are dropped between redraws; a sink that picks its own events (one line per epoch) sees them all.</summary>
+    protected virtual bool Throttles => true;
 
     /// <summary>Shows <paramref name="progress"/>; <paramref name="recentLosses"/> are the latest losses, oldest first.</summary>
     protected abstract void Draw(TrainingProgress progress, IReadOnlyList<double> recentLosses);

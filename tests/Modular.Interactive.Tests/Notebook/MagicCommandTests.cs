@@ -57,7 +57,9 @@ public class MagicCommandTests
     [InlineData("moe --layer 7", "--layer '7' is not a routed layer; choose a name or index: 0 (layers.0.ff), 1 (layers.1.ff), 2 (layers.2.ff).")]
     [InlineData("moe --by language", "--by 'language' is not valid; choose one of: token, script.")]
     [InlineData("moe --normalize sideways", "--normalize 'sideways' is not valid; choose one of: none, rows, columns, all.")]
-    [InlineData("moe --colour red", "Unknown parameter --colour; valid parameters: --model, --layer, --by, --normalize.")]
+    [InlineData("moe --colour red", "Unknown parameter --colour; valid parameters: --layer, --by, --normalize.")]
+    [InlineData("moe extra", "#!routing-heatmap takes one model, not 2 ('moe', 'extra'); give one variable name.")]
+    [InlineData("moe --layer --by script", "--layer needs a value: routed layer, by name or index (default: the first).")]
     [InlineData("moe --layer", "--layer needs a value: routed layer, by name or index (default: the first).")]
     [InlineData("", "--model is missing: give the name of a variable holding a routed model.")]
     [InlineData("nothing", "No variable named 'nothing' is defined (or it is null); run the cell that defines it first.")]
@@ -76,13 +78,26 @@ public class MagicCommandTests
     }
 
     [Fact]
-    public void Kernel_bound_arguments_are_checked_like_typed_ones()
+    public void In_a_cell_each_invocation_reads_its_own_line()
     {
-        var bound = new Dictionary<string, string?> { ["--model"] = "moe", ["--layer"] = "1", ["--by"] = null, ["--normalize"] = "columns" };
+        var submission = new object();
+        const string cell = "// two heatmaps\n#!routing-heatmap moe --layer 2\n  #!routing-heatmap moe --layer layers.0.ff --by script\n";
 
-        Assert.True(MagicCommands.RoutingHeatmap.Run(bound, Lookup).Succeeded);
-        Assert.Equal(("layers.1.ff", "token"), model.HeatmapRequests.Single());
-        Assert.False(MagicCommands.RoutingHeatmap.Run(new Dictionary<string, string?> { ["--model"] = "moe", ["--normalize"] = "up" }, Lookup).Succeeded);
+        Assert.True(MagicCommands.RoutingHeatmap.RunInCell(submission, cell, Lookup).Succeeded);
+        Assert.True(MagicCommands.RoutingHeatmap.RunInCell(submission, cell, Lookup).Succeeded);
+        Assert.Equal([("layers.2.ff", "token"), ("layers.0.ff", "script")], model.HeatmapRequests);
+        // another submission of the same text starts again at its first line
+        Assert.True(MagicCommands.RoutingHeatmap.RunInCell(new object(), cell, Lookup).Succeeded);
+        Assert.Equal(("layers.2.ff", "token"), model.HeatmapRequests[^1]);
+    }
+
+    [Fact]
+    public void In_a_cell_without_the_commands_line_the_message_says_how_to_write_it()
+    {
+        var result = MagicCommands.RoutingHeatmap.RunInCell(null, "var x = 1; // #!routing-heatmap moe", Lookup);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("put the command on a line of its own, starting with #!routing-heatmap", Html.Parse(result.Html).DocumentNode.Text(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -95,6 +110,17 @@ public class MagicCommandTests
         Assert.Equal(6, document.All("//tbody/tr").Count);
         Assert.Contains("accuracy", document.All("//th").Select(h => h.Text()));
         Assert.True(MagicCommands.PeftTable.Run("model table --reference \"LoRA (r = 8)\"", Lookup).Succeeded);
+        Assert.Equal(6, Html.Parse(MagicCommands.PeftTable.Run("model table", Lookup).Html).All("//tbody/tr").Count);
+    }
+
+    [Fact]
+    public void Summary_shows_each_model_named_by_spaces()
+    {
+        var result = MagicCommands.ModelSummary.Run("model moe --depth 0", Lookup);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(2, Html.Parse(result.Html).All("//figure").Count);
+        Assert.False(MagicCommands.ModelSummary.Run("model nothing", Lookup).Succeeded);
     }
 
     [Fact]
@@ -115,6 +141,5 @@ public class MagicCommandTests
             Assert.True(command.Parameters.Count(p => p.IsImplicit) <= 1);
             Assert.All(command.Parameters, p => Assert.False(string.IsNullOrWhiteSpace(p.Description)));
         });
-        Assert.Equal("RefreshMs", MagicCommands.Train.Parameters.Single(p => p.Name == "--refresh-ms").PropertyName);
     }
 }

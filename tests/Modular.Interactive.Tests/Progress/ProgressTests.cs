@@ -59,7 +59,7 @@ public class ProgressTests
     public void The_console_line_is_rewritten_in_place_and_ends_with_a_newline()
     {
         var output = new StringWriter();
-        var sink = new ConsoleProgress(output, TimeSpan.Zero);
+        var sink = new ConsoleProgress(output, TimeSpan.Zero, rewriteInPlace: true);
 
         sink.Report(At(50, loss: 0.9));
         sink.Report(At(100, loss: 0.3));
@@ -71,5 +71,41 @@ public class ProgressTests
         Assert.Contains("[##########..........]  50%  step 50/100  epoch 1/2  loss 0.9  acc 0.5  0:50 · ETA 0:50", text, StringComparison.Ordinal);
         Assert.Contains("[####################]  100%  step 100/100", text, StringComparison.Ordinal);
         Assert.EndsWith("█▁" + Environment.NewLine, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Redirected_output_gets_one_line_per_epoch_and_one_for_the_last_step_without_carriage_returns()
+    {
+        var output = new StringWriter();
+        var sink = new ConsoleProgress(output, TimeSpan.FromMilliseconds(250), new ManualClock(), rewriteInPlace: false);
+
+        // 2 epochs of 50 steps at one instant: a throttled sink would draw only the first and the last
+        for (int step = 1; step <= 100; step++)
+        {
+            sink.Report(new TrainingProgress(step, 100, 1.0 / step, TimeSpan.FromSeconds(step)) { Epoch = step <= 50 ? 1 : 2, TotalEpochs = 2 });
+        }
+
+        string text = output.ToString();
+        Assert.DoesNotContain('\r', text);
+        var lines = text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("[##########..........]  50%  step 50/100  epoch 1/2  loss 0.02  0:50 · ETA 0:50", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("[####################]  100%  step 100/100  epoch 2/2  loss 0.01", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Redirected_output_starts_a_line_for_each_run()
+    {
+        var output = new StringWriter();
+        var sink = new ConsoleProgress(output, TimeSpan.Zero, rewriteInPlace: false);
+
+        sink.Report(new TrainingProgress(3, 10, 0.5, TimeSpan.FromSeconds(3)) { RunName = "LoRA" });
+        sink.Report(new TrainingProgress(1, 10, 0.9, TimeSpan.FromSeconds(1)) { RunName = "BitFit" });
+        sink.Report(new TrainingProgress(10, 10, 0.1, TimeSpan.FromSeconds(10)) { RunName = "BitFit" });
+
+        var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("LoRA  [######..............]  30%  step 3/10", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("BitFit  [####################]  100%  step 10/10", lines[1], StringComparison.Ordinal);
     }
 }

@@ -69,10 +69,13 @@ public class ChartsTests
         {
             Assert.All(badge.Ancestors("details").Skip(1), d => Assert.True(d.Attributes.Contains("open")));
         }
-        Assert.Equal(summary.Nodes().Count(n => n.Children.Count > 0 || n.Parameters.Count > 0), document.All("//details").Count);
-        // Mixed: the model, layers, both blocks, both attentions and both queries; trainable: 2 LoRAs, their 4 tensors, the head and its 2.
-        Assert.Equal(8, document.All("//span[@class='state-mixed']").Count);
-        Assert.Equal(9, document.All("//span[@class='state-trainable']").Count);
+        // Layer 1 repeats layer 0 and the value projection repeats the key: each is one row naming the original.
+        Assert.Equal(["same as key", "same as 0, with"], document.All("//span[@class='same']").Select(s => s.Text()));
+        // Branches: the model, embedding, layers, head, and in layer 0 the block, attention, query, its LoRA, key and ff.
+        Assert.Equal(10, document.All("//details").Count);
+        // Mixed: the model, layers, both blocks, attention and query of layer 0; trainable: a LoRA, its 2 tensors, the head and its 2.
+        Assert.Equal(6, document.All("//span[@class='state-mixed']").Count);
+        Assert.Equal(6, document.All("//span[@class='state-trainable']").Count);
     }
 
     [Fact]

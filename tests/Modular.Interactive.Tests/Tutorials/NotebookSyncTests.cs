@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Modular.Interactive.Notebook;
+using Modular.NotebookSync;
 
 namespace Modular.Interactive.Tests.Tutorials;
 
@@ -21,7 +21,7 @@ public class NotebookSyncTests
 
     [Theory]
     [MemberData(nameof(Scripts))]
-    public void Each_notebook_is_nbformat_4_for_the_dotnet_interactive_csharp_kernel_and_loads_the_local_packages(string name)
+    public void Each_notebook_is_nbformat_4_for_the_dotnet_interactive_csharp_kernel_says_how_to_run_it_and_loads_the_local_packages(string name)
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "notebooks", name + ".ipynb")));
         var root = json.RootElement;
@@ -31,8 +31,8 @@ public class NotebookSyncTests
         Assert.All(cells, c => Assert.Contains(c.GetProperty("cell_type").GetString(), new[] { "markdown", "code" }));
         var firstCode = cells.First(c => c.GetProperty("cell_type").GetString() == "code");
         var source = string.Concat(firstCode.GetProperty("source").EnumerateArray().Select(l => l.GetString()));
-        Assert.StartsWith("#i \"nuget: ../artifacts/packages\"", source, StringComparison.Ordinal);
-        Assert.Contains("#r \"nuget: Modular.Interactive, 0.1.0\"", source, StringComparison.Ordinal);
+        Assert.Equal(NotebookSetup.Code("0.1.0"), source);
+        Assert.Contains("MODULAR_QUICK=1", string.Concat(cells[cells.IndexOf(firstCode) - 1].GetProperty("source").EnumerateArray().Select(l => l.GetString())), StringComparison.Ordinal);
         Assert.All(cells.Where(c => c.GetProperty("cell_type").GetString() == "code"), c => Assert.Empty(c.GetProperty("outputs").EnumerateArray()));
     }
 }

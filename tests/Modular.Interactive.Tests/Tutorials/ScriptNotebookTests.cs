@@ -1,4 +1,4 @@
-using Modular.Interactive.Notebook;
+using Modular.NotebookSync;
 
 namespace Modular.Interactive.Tests.Tutorials;
 
@@ -33,13 +33,18 @@ public class ScriptNotebookTests
     }
 
     [Fact]
-    public void The_notebook_drops_script_only_cells_and_loads_the_packages_before_the_first_code()
+    public void The_notebook_drops_script_only_cells_and_loads_the_packages_by_absolute_path_before_the_first_code()
     {
         var notebook = ScriptNotebook.ToNotebook(Script);
         Assert.DoesNotContain("FromArgs", notebook, StringComparison.Ordinal);
         Assert.DoesNotContain("#:project", notebook, StringComparison.Ordinal);
-        Assert.True(notebook.IndexOf("#i \\\"nuget:", StringComparison.Ordinal) < notebook.IndexOf("using Modular;", StringComparison.Ordinal));
-        Assert.True(notebook.IndexOf("# Title", StringComparison.Ordinal) < notebook.IndexOf("#i \\\"nuget:", StringComparison.Ordinal));
+        int setup = notebook.IndexOf("Kernel.Root.SendAsync", StringComparison.Ordinal);
+        Assert.True(notebook.IndexOf("# Title", StringComparison.Ordinal) < notebook.IndexOf("MODULAR_QUICK=1", StringComparison.Ordinal));
+        Assert.True(notebook.IndexOf("MODULAR_QUICK=1", StringComparison.Ordinal) < setup);
+        Assert.True(setup < notebook.IndexOf("using Modular;", StringComparison.Ordinal));
+        // The kernel resolves a relative restore source from its temporary project folder: the cell must make it absolute.
+        Assert.Contains("Path.GetFullPath", NotebookSetup.Code("0.1.0"), StringComparison.Ordinal);
+        Assert.DoesNotContain("#i \\\"nuget: ../", notebook, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -49,5 +54,19 @@ public class ScriptNotebookTests
         Assert.Contains("t.cs, line 1", unknown.Message, StringComparison.Ordinal);
         var prose = Assert.Throws<ConfigurationException>(() => ScriptNotebook.Parse("// %% [markdown]\nnot a comment\n// %%\nx", "t.cs"));
         Assert.Contains("must start with '// '", prose.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("TransformerClassifier? model = null;", true)]
+    [InlineData("rows.Select(r => (object?)r.Value);", true)]
+    [InlineData("var d = new Dictionary<string, (int, Polytropon?)>();", true)]
+    [InlineData("var y = x?.Name ?? \"none\";", false)]
+    [InlineData("var z = ok ? 1 : 2; // string? in a comment", false)]
+    [InlineData("#nullable enable\nstring? s = null;", false)]
+    public void Code_cells_with_nullable_annotations_get_a_nullable_context(string source, bool added)
+    {
+        var cell = ScriptNotebook.WithNullableContext(new ScriptNotebook.Cell(ScriptNotebook.CellKind.Code, source));
+        Assert.Equal(added ? "#nullable enable\n" + source : source, cell.Source);
+        Assert.Equal("string? s;", ScriptNotebook.WithNullableContext(new ScriptNotebook.Cell(ScriptNotebook.CellKind.Markdown, "string? s;")).Source);
     }
 }

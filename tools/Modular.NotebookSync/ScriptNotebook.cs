@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Modular.Interactive.Notebook;
+namespace Modular.NotebookSync;
 
 /// <summary>
 /// Turns a tutorial written as a .NET file-based app into a Jupyter notebook for the .NET Interactive kernel, so the
@@ -9,9 +9,11 @@ namespace Modular.Interactive.Notebook;
 /// a text cell whose lines are <c>// </c> comments, <c>// %%</c> a code cell, <c>// %% [script-only]</c> and
 /// <c>// %% [notebook-only]</c> code that belongs to one form only (a notebook-only cell is commented out in the
 /// script). Everything before the first marker (the <c>#:</c> directives) is the script's header; the notebook
-/// instead starts with a cell that loads the packages written by <c>dotnet pack</c> from a local folder.
+/// instead starts with a note on how to run it and a cell that loads the packages written by <c>dotnet pack</c>.
+/// The kernel compiles each cell outside a nullable context (a script has it on), so a <c>string?</c> annotation would
+/// show users warning CS8632; a code cell with such an annotation gets <c>#nullable enable</c> as its first line.
 /// </summary>
-public static class ScriptNotebook
+public static partial class ScriptNotebook
 {
     private const string Marker = "// %%";
 
@@ -88,14 +90,14 @@ public static class ScriptNotebook
     }
 
     /// <summary>
-    /// The notebook (nbformat 4, .NET Interactive C# kernel) for a script: a first cell loading the packages from
-    /// <paramref name="packageFolder"/> (relative to the notebook), then the markdown, shared and notebook-only cells.
+    /// The notebook (nbformat 4, .NET Interactive C# kernel) for a script: its markdown, shared and notebook-only cells,
+    /// with a note on running it and the cell loading Modular.Interactive <paramref name="version"/> before the first code.
     /// </summary>
-    public static string ToNotebook(string script, string packageFolder = "../artifacts/packages", string version = "0.1.0", string fileName = "script")
+    public static string ToNotebook(string script, string version = "0.1.0", string fileName = "script")
     {
-        var cells = Parse(script, fileName).Where(c => c.Kind != CellKind.ScriptOnly).ToList();
-        var setup = new Cell(CellKind.Code, $"#i \"nuget: {packageFolder}\"\n#r \"nuget: Modular.Interactive, {version}\"");
-        cells.Insert(cells.FindIndex(c => c.Kind != CellKind.Markdown) is var first and >= 0 ? first : cells.Count, setup);
+        var cells = Parse(script, fileName).Where(c => c.Kind != CellKind.ScriptOnly).Select(WithNullableContext).ToList();
+        int firstCode = cells.FindIndex(c => c.Kind != CellKind.Markdown) is var first and >= 0 ? first : cells.Count;
+        cells.InsertRange(firstCode, [new Cell(CellKind.Markdown, NotebookSetup.Note(fileName)), new Cell(CellKind.Code, NotebookSetup.Code(version))]);
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -127,6 +129,23 @@ public static class ScriptNotebook
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
+
+    /// <summary>The cell, with <c>#nullable enable</c> first when it is code holding a nullable reference annotation.</summary>
+    public static Cell WithNullableContext(Cell cell)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        bool needed = cell.Kind is CellKind.Code or CellKind.NotebookOnly
+            && !cell.Source.Contains("#nullable", StringComparison.Ordinal)
+            && cell.Source.Split('\n').Any(line => NullableAnnotation().IsMatch(StripComment(line)));
+        return needed ? cell with { Source = "#nullable enable\n" + cell.Source } : cell;
+    }
+
+    private static string StripComment(string line) => line.IndexOf("//", StringComparison.Ordinal) is var at and >= 0 ? line[..at] : line;
+
+    // A type name (or a closing > ] )) directly followed by ? and then a space, ) , > ] or =: string? s, (object?)x,
+    // List<int?>, Polytropon? Poly. Not ?. ?? ?[ nor a spaced conditional (a ? b : c).
+    [System.Text.RegularExpressions.GeneratedRegex(@"[\w>\]\)]\?(?=[\s),>\]=])")]
+    private static partial System.Text.RegularExpressions.Regex NullableAnnotation();
 
     private static void WriteCell(Utf8JsonWriter json, Cell cell)
     {
