@@ -51,6 +51,11 @@ public class TorchRuntimeTests
         Assert.Contains(host!.Path, message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<ModularException>(new TorchNativeLoadException(message));
 
+        var loadable = TorchRuntime.CandidateLibraries()[0];
+        var late = TorchRuntime.Diagnose([loadable], host, [new GlibcxxFix(loadable, GlibcxxFixStatus.MadeWeak)], initializerFailed: true);
+        Assert.Contains("a torch.* call came before the first Modular.TorchSharp call", late, StringComparison.Ordinal);
+        Assert.Contains("TorchRuntime.EnsureLoaded()", late, StringComparison.Ordinal);
+
         var missing = TorchRuntime.Diagnose([], host, []);
         Assert.Contains("libtorch-cpu-linux-x64", missing, StringComparison.Ordinal);
     }

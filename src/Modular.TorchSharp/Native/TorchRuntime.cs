@@ -27,6 +27,8 @@ public static class TorchRuntime
     /// Makes sure libtorch and TorchSharp's bindings are loaded and answer a call. On Linux each copy of
     /// libLibTorchSharp.so that this process may load is first patched where the host's libstdc++ lacks the anchor's
     /// version. Throws <see cref="TorchNativeLoadException"/> with the loader's message and the fix when they do not load.
+    /// An application whose own first TorchSharp call (even <c>torch.NewDisposeScope()</c>) may come before any
+    /// Modular.TorchSharp call calls this first: TorchSharp loads its natives in a static initialiser that never retries.
     /// </summary>
     public static void EnsureLoaded()
     {
@@ -46,7 +48,7 @@ public static class TorchRuntime
             }
             catch (Exception e) when (e is NotSupportedException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException or BadImageFormatException)
             {
-                throw new TorchNativeLoadException(Diagnose(candidates, host, fixes), e);
+                throw new TorchNativeLoadException(Diagnose(candidates, host, fixes, initializerFailed: e is TypeInitializationException), e);
             }
             loaded = true;
         }
@@ -76,7 +78,7 @@ public static class TorchRuntime
     }
 
     /// <summary>Explains why the library did not load: the loader's own message for each copy, what was patched, and the remedy.</summary>
-    internal static string Diagnose(IReadOnlyList<string> candidates, HostLibStdCxx? host, IReadOnlyList<GlibcxxFix> applied)
+    internal static string Diagnose(IReadOnlyList<string> candidates, HostLibStdCxx? host, IReadOnlyList<GlibcxxFix> applied, bool initializerFailed = false)
     {
         var text = new StringBuilder("TorchSharp's native library did not load.");
         if (candidates.Count == 0)
@@ -85,8 +87,17 @@ public static class TorchRuntime
                 .Append("Reference the natives in the application project: TorchSharp-cpu, or libtorch-cpu-linux-x64 2.10.0 next to TorchSharp (a TorchSharp-cuda-* package for CUDA).");
             return text.ToString();
         }
-        foreach (var path in candidates)
-            text.Append(Invariant($" Loading {path}: {LoaderMessage(path)}"));
+        var messages = candidates.Select(LoaderMessage).ToList();
+        if (initializerFailed && messages.All(m => m is null))
+        {
+            // TorchSharp loads its natives in the static initialiser of torch, and a failed static initialiser is never
+            // retried: a torch.* call made before the patch leaves the process unable to use TorchSharp.
+            text.Append(Invariant($" Every copy of {LibraryFileName} loads by itself now ({string.Join(", ", candidates)}), so TorchSharp's initialiser must have failed earlier in this process, before Modular.TorchSharp could patch the library: a torch.* call came before the first Modular.TorchSharp call, and TorchSharp does not retry. "))
+                .Append("Restart the process, and call Modular.TorchSharp.Native.TorchRuntime.EnsureLoaded() before any other TorchSharp use.");
+            return text.ToString();
+        }
+        foreach (var (path, message) in candidates.Zip(messages))
+            text.Append(Invariant($" Loading {path}: {message ?? "loads by itself (so TorchSharp's lookup by name found another copy, or the failure is elsewhere in TorchSharp's initialisation; see the inner exception)"}"));
         if (host is not null)
             text.Append(Invariant($" The host's libstdc++ is {host.Path}, newest {Newest(host)}."));
         foreach (var fix in applied)
@@ -98,13 +109,14 @@ public static class TorchRuntime
         return text.ToString();
     }
 
-    private static string LoaderMessage(string path)
+    /// <summary>The loader's error for the file, or null when it loads.</summary>
+    private static string? LoaderMessage(string path)
     {
         // TorchSharp's own load swallows dlerror's text; loading the file directly gets it back.
         try
         {
             NativeLibrary.Load(path);
-            return "loads by itself (so the failure is in TorchSharp's lookup by name: is this the copy next to TorchSharp.dll?)";
+            return null;
         }
         catch (DllNotFoundException e)
         {
