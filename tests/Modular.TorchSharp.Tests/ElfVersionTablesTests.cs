@@ -21,6 +21,17 @@ public class ElfVersionTablesTests
     }
 
     [Fact]
+    public void A_zero_entry_count_in_sh_info_falls_back_to_the_chain()
+    {
+        var image = Library();
+        var expected = ElfVersionTables.Parse(image, "lib.so").Needs;
+        // Section 2 is the Verneed section; its sh_info sits 44 bytes into its header.
+        long shoff = BitConverter.ToInt64(image, 0x28);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan((int)(shoff + 2 * 64 + 44)), 0);
+        Assert.Equal(expected, ElfVersionTables.Parse(image, "lib.so").Needs);
+    }
+
+    [Fact]
     public void Reads_version_definitions()
     {
         var tables = ElfVersionTables.Parse(SyntheticElf.Defining("libstdc++.so.6", "GLIBCXX_3.4", "GLIBCXX_3.4.30"), "libstdc++.so.6");

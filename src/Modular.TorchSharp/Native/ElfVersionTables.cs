@@ -81,9 +81,9 @@ public sealed class ElfVersionTables
         var strings = LinkedStrings(section, sections, ".gnu.version_r");
         Need(section.Offset, section.Size, ".gnu.version_r");
         long entry = section.Offset;
-        // sh_info counts the Verneed entries; vn_next = 0 also ends the chain. Bounding by the count keeps a corrupt
-        // chain that points back on itself from looping forever.
-        for (uint n = 0; n < section.Info; n++)
+        // sh_info counts the Verneed entries (a linker that leaves it 0 is bounded by the section's size instead);
+        // vn_next = 0 also ends the chain. The bound keeps a corrupt chain that points back on itself from looping forever.
+        for (long n = 0, limit = EntryLimit(section, VerneedSize); n < limit; n++)
         {
             NeedInside(section, entry, VerneedSize, ".gnu.version_r Verneed entry");
             int auxCount = U16(entry + 2);
@@ -108,7 +108,7 @@ public sealed class ElfVersionTables
         var strings = LinkedStrings(section, sections, ".gnu.version_d");
         Need(section.Offset, section.Size, ".gnu.version_d");
         long entry = section.Offset;
-        for (uint n = 0; n < section.Info; n++)
+        for (long n = 0, limit = EntryLimit(section, VerdefSize); n < limit; n++)
         {
             NeedInside(section, entry, VerdefSize, ".gnu.version_d Verdef entry");
             // The first Verdaux names the version itself; later ones name its parents, which are defined elsewhere.
@@ -123,6 +123,8 @@ public sealed class ElfVersionTables
             entry += next;
         }
     }
+
+    private static long EntryLimit(Section section, int entrySize) => section.Info != 0 ? section.Info : section.Size / entrySize;
 
     private Section LinkedStrings(Section section, List<Section> sections, string table)
     {
