@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Runs the PyTorch anchor and Modular's benchmark in turns (anchor first in odd rounds, ours first in even ones, so
-# that drifting machine load hits both alike), then prints the ratio ours/PyTorch per case and thread count.
+# Runs Modular's benchmark, the PyTorch anchor and the plain-TorchSharp anchor in turns (the order rotates by round,
+# so that drifting machine load hits all alike), then prints each one's median and the ratios ours/PyTorch and
+# ours/TorchSharp per case and thread count.
 #
 #   bench/compare.sh                                   # gemm, 1 and 2 threads, 2 rounds
-#   ROUNDS=3 bench/compare.sh --cases gemm --quick     # any options of the two benchmarks are passed to both
+#   ROUNDS=3 bench/compare.sh --cases lora,full --quick   # any options of the benchmarks are passed to all three
+#   TORCHSHARP=0 bench/compare.sh                      # without the TorchSharp anchor
 #
-# The anchor (run-torch-anchor.sh, torch_ref.py) lives outside the repository: TORCH_ANCHOR_DIR, default
-# ../shared/bench next to the repository. Raw JSON lines are kept in RESULTS_DIR (default: a new temp directory).
+# The anchors (run-torch-anchor.sh with torch_ref.py, and torchsharp/run.sh) live outside the repository:
+# TORCH_ANCHOR_DIR, default ../shared/bench next to the repository. Raw JSON lines are kept in RESULTS_DIR (default:
+# a new temp directory).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 anchor_dir=${TORCH_ANCHOR_DIR:-$repo/../shared/bench}
@@ -19,16 +22,30 @@ if [ ! -x "$anchor_dir/run-torch-anchor.sh" ]; then
   echo "compare.sh: no PyTorch anchor at $anchor_dir/run-torch-anchor.sh; set TORCH_ANCHOR_DIR to the folder holding it." >&2
   exit 1
 fi
+contestants=(ours torch)
+if [ "${TORCHSHARP:-1}" != 0 ]; then
+  if [ ! -x "$anchor_dir/torchsharp/run.sh" ]; then
+    echo "compare.sh: no TorchSharp anchor at $anchor_dir/torchsharp/run.sh; set TORCH_ANCHOR_DIR, or TORCHSHARP=0 to leave it out." >&2
+    exit 1
+  fi
+  contestants+=(torchsharp)
+fi
 dotnet build "$repo/bench/Modular.Benchmarks/Modular.Benchmarks.csproj" -c Release -v quiet -nologo >&2
 ours_dll="$repo/bench/Modular.Benchmarks/bin/Release/net10.0/Modular.Benchmarks.dll"
 mkdir -p "$results"
 
-run_torch() { echo "round $1: PyTorch anchor..." >&2; "$anchor_dir/run-torch-anchor.sh" "${@:2}" > "$results/torch-$1.jsonl"; }
 run_ours() { echo "round $1: Modular..." >&2; dotnet "$ours_dll" "${@:2}" > "$results/ours-$1.jsonl"; }
+run_torch() { echo "round $1: PyTorch anchor..." >&2; "$anchor_dir/run-torch-anchor.sh" "${@:2}" > "$results/torch-$1.jsonl"; }
+run_torchsharp() { echo "round $1: TorchSharp anchor..." >&2; "$anchor_dir/torchsharp/run.sh" "${@:2}" > "$results/torchsharp-$1.jsonl"; }
+n=${#contestants[@]}
 for round in $(seq 1 "$rounds"); do
-  if [ $((round % 2)) -eq 1 ]; then run_torch "$round" "$@"; run_ours "$round" "$@"
-  else run_ours "$round" "$@"; run_torch "$round" "$@"; fi
+  # Round r starts with contestant r-1 (mod n): each one goes first, in the middle and last equally often.
+  for i in $(seq 0 $((n - 1))); do
+    "run_${contestants[$(((round - 1 + i) % n))]}" "$round" "$@"
+  done
 done
 
 echo "results: $results ($(uptime | sed 's/.*load/load/'))"
-"$python" "$repo/bench/ratio_table.py" --ours "$results"/ours-*.jsonl --torch "$results"/torch-*.jsonl
+args=(--ours "$results"/ours-*.jsonl --torch "$results"/torch-*.jsonl)
+[ "$n" -lt 3 ] || args+=(--torchsharp "$results"/torchsharp-*.jsonl)
+"$python" "$repo/bench/ratio_table.py" "${args[@]}"

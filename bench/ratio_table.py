@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Prints ours/PyTorch ratios per case and thread count from the JSON lines of both benchmarks.
+"""Prints ours/PyTorch (and ours/TorchSharp) ratios per case and thread count from the benchmarks' JSON lines.
 
-usage: ratio_table.py --ours ours1.jsonl [ours2.jsonl ...] --torch torch1.jsonl [torch2.jsonl ...]
+usage: ratio_table.py --ours ours1.jsonl [...] --torch torch1.jsonl [...] [--torchsharp ts1.jsonl [...]]
 
 Per run file the last line of each (case, shape, threads) counts (both programs re-measure disturbed cases);
 over runs the median of the per-run medians is shown, with undisturbed runs preferred. A case measured on
@@ -45,15 +45,20 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ours", nargs="+", required=True)
     parser.add_argument("--torch", nargs="+", required=True)
+    parser.add_argument("--torchsharp", nargs="+", help="JSON lines of the plain-TorchSharp anchor (same cases and keys)")
     args = parser.parse_args()
-    ours, torch = load(args.ours), load(args.torch)
-    keys = sorted(set(ours) | set(torch), key=lambda k: (k[0] != "gemm", k[0], k[4], k[1] or 0, k[2] or 0, k[3] or 0))
-    print(f"{'case':26s} {'threads':>7s} {'metric':>14s} {'ours':>10s} {'pytorch':>10s} {'ratio':>7s}  notes")
+    sides = [("ours", load(args.ours)), ("pytorch", load(args.torch))]
+    if args.torchsharp:
+        sides.append(("torchsharp", load(args.torchsharp)))
+    keys = sorted(set().union(*(runs for _, runs in sides)), key=lambda k: (k[0] != "gemm", k[0], k[4], k[1] or 0, k[2] or 0, k[3] or 0))
+    header = f"{'case':26s} {'threads':>7s} {'metric':>14s}" + "".join(f" {side:>10s}" for side, _ in sides)
+    header += "".join(f" {'/' + side:>11s}" for side, _ in sides[1:])
+    print(header + "  notes")
     for key in keys:
         case, m, k, n, threads = key
         name = f"gemm {m}x{k}x{n}" if case == "gemm" else case
         cells, notes = [], []
-        for side, runs in (("ours", ours), ("pytorch", torch)):
+        for side, runs in sides:
             if key in runs:
                 value, spread, disturbed = summary(runs[key])
                 cells.append(value)
@@ -61,9 +66,9 @@ def main():
             else:
                 cells.append(None)
                 notes.append(f"{side} missing")
-        text = [f"{v:10.2f}" if v is not None else f"{'-':>10s}" for v in cells]
-        ratio = f"{cells[0] / cells[1]:7.2f}" if None not in cells and cells[1] > 0 else f"{'-':>7s}"
-        print(f"{name:26s} {threads:7d} {METRIC[case]:>14s} {text[0]} {text[1]} {ratio}  {'; '.join(notes)}")
+        text = "".join(f" {v:10.2f}" if v is not None else f" {'-':>10s}" for v in cells)
+        ratios = "".join(f" {cells[0] / c:11.2f}" if cells[0] is not None and c else f" {'-':>11s}" for c in cells[1:])
+        print(f"{name:26s} {threads:7d} {METRIC[case]:>14s}{text}{ratios}  {'; '.join(notes)}")
 
 
 if __name__ == "__main__":
