@@ -4,12 +4,12 @@ using System.Text.RegularExpressions;
 namespace Modular.Tests.Documentation;
 
 /// <summary>
-/// The README's "Ten lines" example compiled and run exactly as written: its code block becomes the Program.cs of a
+/// The README's "A first model" example compiled and run exactly as written: its code block becomes the Program.cs of a
 /// fresh console project that references Modular.Core (as a user's would), and its output holds the figures it quotes.
 /// </summary>
 public partial class ReadmeExampleTests
 {
-    [GeneratedRegex(@"## Ten lines\n.*?```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
+    [GeneratedRegex(@"## A first model\n.*?```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex TenLinesBlock();
 
     private static string RepositoryRoot()
@@ -24,7 +24,7 @@ public partial class ReadmeExampleTests
     {
         string root = RepositoryRoot();
         var match = TenLinesBlock().Match(File.ReadAllText(Path.Combine(root, "README.md")).ReplaceLineEndings("\n"));
-        Assert.True(match.Success, "README.md has no C# block under '## Ten lines'.");
+        Assert.True(match.Success, "README.md has no C# block under '## A first model'.");
         string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
         var project = Directory.CreateTempSubdirectory("modular-readme-");
         try
