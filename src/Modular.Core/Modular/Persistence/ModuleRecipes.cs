@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
 using Modular.Computation;
 using Modular.NN;
@@ -6,9 +8,9 @@ using Modular.NN;
 namespace Modular;
 
 /// <summary>
-/// The spec kinds that can be saved with a module and recreated when it is loaded: for each, how its
-/// hyper-parameters are written and how a spec is rebuilt from them. Every built-in spec is known; register your
-/// own with <see cref="Register{TSpec}"/>.
+/// The spec kinds that can be saved with a module and recreated when it is loaded. One mechanism serves them all: a
+/// spec's recipe is its constructor's parameters, written from its properties and read back into the constructor.
+/// Every built-in spec is known; register your own with <see cref="Register{TSpec}"/>.
 /// </summary>
 public static class ModuleRecipes
 {
@@ -16,42 +18,105 @@ public static class ModuleRecipes
 
     static ModuleRecipes()
     {
-        Register<LoRA>(s => new() { ["rank"] = s.Rank, ["alpha"] = s.Alpha, ["dropout"] = s.Dropout },
-            r => new LoRA(r.WholeNumber("rank"), r.Number("alpha"), r.Number("dropout")));
-        Register<BottleneckAdapter>(s => new() { ["reduction"] = s.Reduction, ["placement"] = s.Placement.ToString(), ["activation"] = s.Activation.ToString(), ["layerNorm"] = s.LayerNorm },
-            r => new BottleneckAdapter(r.WholeNumber("reduction"), r.Choice<AdapterPlacement>("placement"), r.Choice<ActivationKind>("activation"), r.Flag("layerNorm")));
-        Register<ParallelAdapter>(s => new() { ["reduction"] = s.Reduction, ["scaling"] = s.Scaling, ["activation"] = s.Activation.ToString() },
-            r => new ParallelAdapter(r.WholeNumber("reduction"), r.Number("scaling"), r.Choice<ActivationKind>("activation")));
-        Register<IA3>(_ => [], _ => new IA3());
-        Register<PromptTuning>(s => new() { ["tokens"] = s.Tokens, ["initFromTokens"] = s.InitFromTokens is null ? null : new JsonArray([.. s.InitFromTokens.Select(id => (JsonNode)id)]) },
-            r => new PromptTuning(r.WholeNumber("tokens"), r.WholeNumbers("initFromTokens")));
-        Register<PrefixTuning>(s => new() { ["tokens"] = s.Tokens, ["reparameterizationSize"] = s.ReparameterizationSize },
-            r => new PrefixTuning(r.WholeNumber("tokens"), r.WholeNumber("reparameterizationSize")));
-        // The mask's entries are saved with the module, so the rebuilt recipe takes them from the file (see SparseMask.Loaded).
-        Register<SparseFineTuning>(s => new() { ["density"] = s.Density, ["mask"] = s.Mask.ToString() },
-            r => new SparseFineTuning(r.Number("density"), SparseMask.Loaded(r.Text("mask"))));
-        Register<BitFit>(_ => [], _ => new BitFit());
-        Register<WeightDeltaSpec>(_ => [], _ => new WeightDeltaSpec());
-        Register<FullFineTuning>(_ => [], _ => new FullFineTuning());
-        Register<HyperAdapter>(s => new() { ["conditionKey"] = s.ConditionKey, ["conditions"] = s.Conditions, ["embedding"] = s.Embedding, ["hidden"] = s.Hidden, ["bottleneck"] = s.BottleneckSize },
-            r => new HyperAdapter(r.Text("conditionKey"), r.WholeNumber("conditions"), r.WholeNumber("embedding"), r.WholeNumber("hidden"), r.WholeNumber("bottleneck")));
-        Register<InvertibleAdapter>(s => new() { ["reduction"] = s.Reduction },
-            r => new InvertibleAdapter(r.WholeNumber("reduction")));
+        Register<LoRA>();
+        Register<BottleneckAdapter>();
+        Register<ParallelAdapter>();
+        Register<IA3>();
+        Register<PromptTuning>();
+        Register<PrefixTuning>();
+        Register<SparseFineTuning>();
+        Register<BitFit>();
+        Register<WeightDeltaSpec>();
+        Register<FullFineTuning>();
+        Register<HyperAdapter>();
+        Register<InvertibleAdapter>();
+        Register<Expert>();
     }
 
     /// <summary>
-    /// Makes specs of type <typeparamref name="TSpec"/> savable under the kind <c>typeof(TSpec).Name</c>:
-    /// <paramref name="write"/> lists its hyper-parameters, <paramref name="read"/> rebuilds it from them.
+    /// Makes specs of type <typeparamref name="TSpec"/> savable under the kind <c>typeof(TSpec).Name</c>, with one
+    /// mechanism for every spec: its hyper-parameters are the parameters of its widest public constructor, each written
+    /// from the public property of the same name (integers, numbers, flags, text, enum names, lists of integers, sparse
+    /// masks) and read back into that constructor, which validates them.
     /// </summary>
-    public static void Register<TSpec>(Func<TSpec, JsonObject> write, Func<ModuleRecipe, TSpec> read) where TSpec : IModuleSpec
+    public static void Register<TSpec>() where TSpec : IModuleSpec
     {
-        ArgumentNullException.ThrowIfNull(write);
-        ArgumentNullException.ThrowIfNull(read);
-        var kind = typeof(TSpec).Name;
-        var entry = (typeof(TSpec), (Func<IModuleSpec, JsonObject>)(spec => write((TSpec)spec)), (Func<ModuleRecipe, IModuleSpec>)(recipe => read(recipe)));
-        if (Kinds.TryGetValue(kind, out var existing) && existing.Type != typeof(TSpec))
+        var type = typeof(TSpec);
+        var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault()
+            ?? throw new ConfigurationException($"ModuleRecipes: {type.Name} has no public constructor to rebuild it from its recipe.");
+        var parameters = constructor.GetParameters();
+        var properties = parameters.Select(p => type.GetProperty(p.Name!, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)
+            ?? throw new ConfigurationException($"ModuleRecipes: {type.Name}'s constructor parameter '{p.Name}' has no public property of that name; a recipe is written from the properties its constructor reads.")).ToArray();
+        foreach (var parameter in parameters) _ = Reader(type, parameter);
+        JsonObject Write(IModuleSpec spec)
+        {
+            var settings = new JsonObject();
+            for (int i = 0; i < parameters.Length; i++) settings[parameters[i].Name!] = Setting(type, parameters[i].Name!, properties[i].GetValue(spec));
+            return settings;
+        }
+        IModuleSpec Read(ModuleRecipe recipe)
+        {
+            var arguments = parameters.Select(p => Reader(type, p)(recipe)).ToArray();
+            try
+            {
+                return (IModuleSpec)constructor.Invoke(arguments);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is not null)
+            {
+                // the constructor's own validation (a ConfigurationException naming the bad value) is the error
+                ExceptionDispatchInfo.Throw(e.InnerException);
+                throw;
+            }
+        }
+        var kind = type.Name;
+        if (Kinds.TryGetValue(kind, out var existing) && existing.Type != type)
             throw new ConfigurationException($"ModuleRecipes: the kind '{kind}' is already registered for {existing.Type.FullName}; spec types saved with modules need distinct names.");
-        Kinds[kind] = entry;
+        Kinds[kind] = (type, Write, Read);
+    }
+
+    private static JsonNode? Setting(Type spec, string name, object? value) => value switch
+    {
+        null => null,
+        int i => i,
+        float f => f,
+        bool b => b,
+        string s => s,
+        Enum e => e.ToString(),
+        IReadOnlyList<int> list => new JsonArray([.. list.Select(id => (JsonNode)id)]),
+        // the mask's entries are saved with the module, so the rebuilt recipe takes them from the file (SparseMask.Loaded)
+        SparseMask mask => mask.ToString(),
+        _ => throw new ConfigurationException($"ModuleRecipes: {spec.Name}.{name} is a {value.GetType().Name}; recipes hold integers, numbers, flags, text, enum names and lists of integers."),
+    };
+
+    private static Func<ModuleRecipe, object?> Reader(Type spec, ParameterInfo parameter)
+    {
+        var name = parameter.Name!;
+        var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
+        if (type == typeof(int)) return r => r.WholeNumber(name);
+        if (type == typeof(float)) return r => r.Number(name);
+        if (type == typeof(bool)) return r => r.Flag(name);
+        if (type == typeof(string)) return r => r.Text(name);
+        if (type == typeof(IReadOnlyList<int>)) return r => r.WholeNumbers(name);
+        if (type == typeof(SparseMask)) return r => SparseMask.Loaded(r.Text(name));
+        if (type.IsEnum)
+        {
+            var choice = typeof(ModuleRecipe).GetMethod(nameof(ModuleRecipe.Choice))!.MakeGenericMethod(type);
+            return r => Unwrapped(() => choice.Invoke(r, [name]));
+        }
+        throw new ConfigurationException($"ModuleRecipes: {spec.Name}'s constructor parameter '{name}' is a {type.Name}; recipes hold integers, numbers, flags, text, enum names and lists of integers.");
+    }
+
+    private static object? Unwrapped(Func<object?> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
     }
 
     /// <summary>The recipe of <paramref name="spec"/>, or an error naming how to make its type savable.</summary>
@@ -60,7 +125,7 @@ public static class ModuleRecipes
         ArgumentNullException.ThrowIfNull(spec);
         var kind = spec.GetType().Name;
         if (!Kinds.TryGetValue(kind, out var entry) || entry.Type != spec.GetType())
-            throw new ConfigurationException($"{spec.Method} modules cannot be saved: their recipe type {spec.GetType().FullName} is not registered. Call ModuleRecipes.Register<{kind}>(write, read) once to say how its hyper-parameters are saved and read.");
+            throw new ConfigurationException($"{spec.Method} modules cannot be saved: their recipe type {spec.GetType().FullName} is not registered. Call ModuleRecipes.Register<{kind}>() once: its constructor's parameters and the properties of the same names are its recipe.");
         return new ModuleRecipe(kind, entry.Write(spec));
     }
 

@@ -27,7 +27,7 @@ public sealed class HyperAdapter : IModuleSpec
         Conditions = conditions;
         Embedding = embedding;
         Hidden = hidden;
-        BottleneckSize = bottleneck;
+        Bottleneck = bottleneck;
     }
 
     /// <summary>Metadata key of the condition.</summary>
@@ -43,7 +43,7 @@ public sealed class HyperAdapter : IModuleSpec
     public int Hidden { get; }
 
     /// <summary>Generated bottleneck size.</summary>
-    public int BottleneckSize { get; }
+    public int Bottleneck { get; }
 
     /// <inheritdoc/>
     public string Method => "Hypernetwork adapter";
@@ -52,15 +52,15 @@ public sealed class HyperAdapter : IModuleSpec
     public string DefaultTargets => "layers.*.feedForward";
 
     /// <inheritdoc/>
-    public string? RejectHost(Module host) => Bottleneck.OutputWidth(host) is null ? $"a generated adapter follows a layer that tells its output width ({nameof(IHostLayer)}: a feed-forward or attention block, …); this is a {host?.GetType().Name}" : null;
+    public string? RejectHost(Module host) => global::Modular.Computation.Bottleneck.OutputWidth(host) is null ? $"a generated adapter follows a layer that tells its output width ({nameof(IHostLayer)}: a feed-forward or attention block, …); this is a {host?.GetType().Name}" : null;
 
     /// <inheritdoc/>
     public IReadOnlyList<ComputationModule> CreateModules(IReadOnlyList<(string Path, Module Host)> hosts, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(hosts);
-        var widths = hosts.Select(h => Bottleneck.OutputWidth(h.Host)!.Value).Distinct().ToList();
+        var widths = hosts.Select(h => global::Modular.Computation.Bottleneck.OutputWidth(h.Host)!.Value).Distinct().ToList();
         if (widths.Count != 1) throw new ConfigurationException($"HyperAdapter: one hypernetwork generates adapters of one width, but the targets have widths {string.Join(", ", widths)}.");
-        var hypernetwork = new AdapterHypernetwork(widths[0], BottleneckSize, Conditions, hosts.Count, Embedding, Hidden, rng);
+        var hypernetwork = new AdapterHypernetwork(widths[0], Bottleneck, Conditions, hosts.Count, Embedding, Hidden, rng);
         return hosts.Select((_, layer) => (ComputationModule)new GeneratedAdapterModule(hypernetwork, layer, ConditionKey)).ToList();
     }
 }
