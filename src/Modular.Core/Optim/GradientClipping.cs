@@ -29,10 +29,17 @@ public static class GradientClipping
         float norm = GlobalNorm(withGrad);
         if (!float.IsFinite(norm))
             throw new NonFiniteValueException($"ClipGlobalNorm: the gradient norm is {norm}; {NonFiniteCulprit(withGrad)}. Lower the learning rate or check the loss for log(0) or division by zero.");
-        float coefficient = maxNorm / (norm + 1e-6f);
-        if (coefficient < 1f)
-            foreach (var (_, p) in withGrad) System.Numerics.Tensors.TensorPrimitives.Multiply(p.Grad!.Span, coefficient, p.Grad!.Span);
+        ScaleToNorm(withGrad, norm, maxNorm);
         return norm;
+    }
+
+    /// <summary>Scales the gradients whose global norm is <paramref name="norm"/> (already measured) by min(1, maxNorm / (‖g‖ + 1e-6)).</summary>
+    internal static void ScaleToNorm(IEnumerable<(string Path, Parameter Parameter)> parameters, float norm, float maxNorm)
+    {
+        float coefficient = maxNorm / (norm + 1e-6f);
+        if (coefficient >= 1f) return;
+        foreach (var (_, p) in parameters)
+            if (p.Grad is { } grad) System.Numerics.Tensors.TensorPrimitives.Multiply(grad.Span, coefficient, grad.Span);
     }
 
     /// <summary>‖g‖ over every parameter that has a gradient (accumulated in double, so only a non-finite gradient makes it non-finite in practice).</summary>

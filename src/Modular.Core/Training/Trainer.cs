@@ -137,9 +137,9 @@ public sealed class Trainer
         var total = loss;
         // what the routers' decisions of this pass add: load balancing, z-loss, policy gradients
         foreach (var extra in context.TakeLossTerms(loss)) total = total.Add(extra);
-        if (!ReferenceEquals(total, loss) && total.Item() is var withAuxiliary && !double.IsFinite(withAuxiliary))
-            throw divergence.Diverged(step + 1, value, "loss with the routers' auxiliary losses", withAuxiliary, null);
         total.Backward();
+        // one measurement serves both the divergence check (a non-finite auxiliary loss shows up here too, without a
+        // second read of the total from the tensor) and clipping
         float norm = GradientClipping.GlobalNorm(paths);
         if (!float.IsFinite(norm))
         {
@@ -147,7 +147,7 @@ public sealed class Trainer
             Optimizer.ZeroGrad();
             throw error;
         }
-        if (Options.ClipGradientNorm is { } maxNorm) GradientClipping.ClipGlobalNorm(paths, maxNorm);
+        if (Options.ClipGradientNorm is { } maxNorm) GradientClipping.ScaleToNorm(paths, norm, maxNorm);
         Optimizer.Step();
         Optimizer.ZeroGrad();
         return value;

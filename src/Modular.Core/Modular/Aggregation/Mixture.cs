@@ -114,8 +114,12 @@ public sealed class Mixture : Block
         var x = tokens ? input.Reshape(-1, input.Size(-1)) : input;
         var y = tokens ? output.Reshape(-1, output.Size(-1)) : output;
         var decision = Decide(state, site, tokens ? x : Pool(input));
-        int[]? rowExample = tokens ? Enumerable.Range(0, x.Size(0)).Select(t => t / input.Size(1)).ToArray() : null;
-        Router.Record(site.Owner.Trace, site.HostPath, names, decision, rowExample);
+        if (site.Owner.Trace is { } trace)
+        {
+            // only a recorded pass pays for the token → example map
+            int[]? rowExample = tokens ? Enumerable.Range(0, x.Size(0)).Select(t => t / input.Size(1)).ToArray() : null;
+            Router.Record(trace, site.HostPath, names, decision, rowExample);
+        }
         var modules = names.Select(n => site.Find(n)!).ToList();
         var result = Aggregation == MixtureAggregation.Parameters ? AverageParameters(site, modules, decision, x, y) : SumRepresentations(modules, decision, x, y);
         return tokens ? result.Reshape(output.Shape.ToArray()) : result;
