@@ -47,3 +47,9 @@ public sealed class DataFileException(string message, string filePath) : Modular
     /// <summary>The file that could not be read.</summary>
     public string FilePath { get; } = filePath;
 }
+
+/// <summary>
+/// Tensors on different devices met in one operation, or device data was used where host memory is needed; the message
+/// names both devices, the tensors and the call that moves one of them.
+/// </summary>
+public sealed class DeviceMismatchException(string message) : ModularException(message);

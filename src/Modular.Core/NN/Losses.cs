@@ -26,20 +26,33 @@ public static class Losses
             throw new ShapeMismatchException($"CrossEntropy: targets {targets.Shape} must have the leading shape of logits {logits.Describe()}, i.e. {TensorShape.Format(leading)}.");
         targets.CheckRange(classes, "CrossEntropy", $"target class for logits {logits.Describe()}", ignoreIndex);
         var x = logits.Contiguous();
-        var logProbabilities = Tensor.Zeros(rows, classes);
-        var (sum, count) = Backend.Current.CrossEntropy(x.Span, targets.Span, rows, classes, ignoreIndex, labelSmoothing, logProbabilities.Span);
+        var backend = logits.Backend;
+        var logProbabilities = logits.EmptyLike([rows, classes]);
+        var loss = logits.EmptyLike([]);
+        backend.CrossEntropy(x, targets, rows, classes, ignoreIndex, labelSmoothing, logProbabilities, loss);
+        // The mean over counted rows; the count comes from the (host) targets, so nothing is read back from a device.
         // PyTorch returns NaN when every target is ignored (0/0); so do we.
-        var loss = Tensor.Scalar(count == 0 ? float.NaN : (float)(sum / count));
+        int count = CountedRows(targets, ignoreIndex);
+        backend.Unary(UnaryKind.Affine, loss, loss, count == 0 ? float.NaN : 1f / count, 0f);
         if (NeedsGrad(logits))
         {
             Record(loss, "CrossEntropy", g =>
             {
-                var d = Tensor.Zeros(logits.ShapeArray);
-                Backend.Current.CrossEntropyBackward(logProbabilities.Span, targets.Span, rows, classes, ignoreIndex, labelSmoothing, g.Item() / Math.Max(count, 1), d.Span);
+                var d = logits.EmptyLike(logits.ShapeArray);
+                using var scale = logits.EmptyLike([]);
+                backend.Unary(UnaryKind.Affine, g, scale, 1f / Math.Max(count, 1), 0f);
+                backend.CrossEntropyBackward(logProbabilities, targets, rows, classes, ignoreIndex, labelSmoothing, scale, d);
                 Accumulate(logits, d);
             }, logits);
         }
         return loss;
+    }
+
+    private static int CountedRows(IntTensor targets, int ignoreIndex)
+    {
+        int count = 0;
+        foreach (var t in targets.Span) if (t != ignoreIndex) count++;
+        return count;
     }
 
     /// <summary>Mean squared error.</summary>

@@ -18,9 +18,7 @@ public sealed class Parameter : Tensor
     private static TensorStorage CopyOf(Tensor initial)
     {
         ArgumentNullException.ThrowIfNull(initial);
-        var storage = TensorStorage.Rent(initial.Count);
-        initial.CopyTo(storage.Span);
-        return storage;
+        return Tensor.CopyToNewStorage(initial);
     }
 
     /// <summary>Whether an optimiser may update this parameter (gradients are recorded only then).</summary>

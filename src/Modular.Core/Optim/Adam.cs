@@ -49,6 +49,9 @@ public class Adam : Optimizer
     protected override int[] SlotShape(int slot, Parameter parameter) => slot == 2 ? [1] : base.SlotShape(slot, parameter);
 
     /// <inheritdoc/>
+    protected override bool SlotOnHost(int slot) => slot == 2;
+
+    /// <inheritdoc/>
     protected override void Update(Parameter parameter, Tensor gradient, float learningRate, float weightDecay)
     {
         var s = Slots(parameter);
@@ -60,7 +63,7 @@ public class Adam : Optimizer
         var settings = new AdamStep((float)Beta1, (float)(1 - Beta1), (float)Beta2, (float)(1 - Beta2), Eps,
             L2: Decoupled ? 0f : weightDecay, Decay: Decoupled ? (float)(1 - lr * weightDecay) : 1f,
             StepSize: (float)(lr / biasCorrection1), SqrtBiasCorrection2: (float)Math.Sqrt(biasCorrection2));
-        Backend.Current.AdamUpdate(parameter.Span, g.Span, s[0].Span, s[1].Span, settings);
+        parameter.Backend.AdamUpdate(parameter, g, s[0], s[1], settings);
     }
 }
 

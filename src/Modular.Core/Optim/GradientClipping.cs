@@ -1,4 +1,5 @@
 using Modular.NN;
+using Modular.Tensors;
 using Modular.Tensors.Kernels;
 
 namespace Modular.Optim;
@@ -39,22 +40,43 @@ public static class GradientClipping
         float coefficient = maxNorm / (norm + 1e-6f);
         if (coefficient >= 1f) return;
         foreach (var (_, p) in parameters)
-            if (p.Grad is { } grad) System.Numerics.Tensors.TensorPrimitives.Multiply(grad.Span, coefficient, grad.Span);
+            if (p.Grad is { } grad) grad.Backend.Unary(UnaryKind.Affine, grad, grad, coefficient, 0f);
     }
 
     /// <summary>‖g‖ over every parameter that has a gradient (accumulated in double, so only a non-finite gradient makes it non-finite in practice).</summary>
     internal static float GlobalNorm(IEnumerable<(string Path, Parameter Parameter)> parameters)
     {
-        double sumSquares = 0;
-        foreach (var (_, p) in parameters)
-            if (p.Grad is { } grad) sumSquares += Backend.Current.SumOfSquares(grad.Span);
-        return (float)Math.Sqrt(sumSquares);
+        using var norm = GlobalNormTensor(parameters, Device.Cpu);
+        return norm.Item();
+    }
+
+    /// <summary>‖g‖ as a scalar on the gradients' device, read by nobody until the caller decides (one read per step in training).</summary>
+    internal static Tensor GlobalNormTensor(IEnumerable<(string Path, Parameter Parameter)> parameters, Device whenNone)
+    {
+        Tensor? sum = null;
+        foreach (var (path, p) in parameters)
+        {
+            if (p.Grad is not { } grad) continue;
+            var squares = grad.EmptyLike([]);
+            grad.Backend.SumOfSquares(grad, squares);
+            if (sum is null)
+            {
+                sum = squares;
+                continue;
+            }
+            if (!ReferenceEquals(sum.Backend, grad.Backend)) throw Tensor.MixedDevices($"GradientClipping at '{path}'", sum, grad);
+            sum.Backend.AddInPlace(sum, squares);
+            squares.Dispose();
+        }
+        if (sum is null) return Tensor.Zeros([], whenNone);
+        sum.Backend.Unary(UnaryKind.Sqrt, sum, sum);
+        return sum;
     }
 
     /// <summary>Which parameter makes the global norm non-finite, by path, for error messages.</summary>
     internal static string NonFiniteCulprit(IEnumerable<(string Path, Parameter Parameter)> parameters)
     {
-        var culprit = parameters.FirstOrDefault(p => p.Parameter.Grad is { } grad && !float.IsFinite((float)Backend.Current.SumOfSquares(grad.Span)));
+        var culprit = parameters.FirstOrDefault(p => p.Parameter.Grad is { } grad && !grad.ToArray().All(float.IsFinite));
         return culprit.Parameter is null ? "no single parameter's gradient is non-finite, but their squares overflow together"
             : $"parameter '{culprit.Path}' {culprit.Parameter.Shape} has a non-finite gradient";
     }

@@ -107,20 +107,28 @@ public abstract class Optimizer
     protected Tensor[] Slots(Parameter parameter)
     {
         ArgumentNullException.ThrowIfNull(parameter);
-        if (slots.TryGetValue(parameter, out var existing)) return existing;
+        if (slots.TryGetValue(parameter, out var existing))
+        {
+            // The model moved (model.To): its state follows its parameter, except the slots kept on the host.
+            for (int i = 0; i < existing.Length; i++)
+                if (!SlotOnHost(i)) existing[i].MoveTo(parameter.Device);
+            return existing;
+        }
         var created = new Tensor[SlotNames.Count];
         for (int i = 0; i < created.Length; i++)
-        {
-            var t = Tensor.Empty(SlotShape(i, parameter), scoped: false);
-            t.Span.Clear();
-            created[i] = t;
-        }
+            created[i] = Tensor.Zeros(SlotShape(i, parameter), SlotOnHost(i) ? Device.Cpu : parameter.Device);
         slots[parameter] = created;
         return created;
     }
 
     /// <summary>Shape of slot <paramref name="slot"/> for a parameter; the parameter's own shape by default.</summary>
     protected virtual int[] SlotShape(int slot, Parameter parameter) => parameter.Shape.ToArray();
+
+    /// <summary>
+    /// Whether slot <paramref name="slot"/> stays in host memory whatever the parameter's device: a counter the update
+    /// reads on the host every step (as PyTorch keeps Adam's <c>step</c> on the CPU) instead of reading it back from a device.
+    /// </summary>
+    protected virtual bool SlotOnHost(int slot) => false;
 
     private readonly Dictionary<Parameter, Tensor[]> slots = new(ReferenceEqualityComparer.Instance);
 

@@ -38,32 +38,33 @@ public sealed class Sgd : Optimizer
     protected override int[] SlotShape(int slot, Parameter parameter) => slot == 1 ? [1] : base.SlotShape(slot, parameter);
 
     /// <inheritdoc/>
+    protected override bool SlotOnHost(int slot) => slot == 1;
+
+    /// <inheritdoc/>
     protected override void Update(Parameter parameter, Tensor gradient, float learningRate, float weightDecay)
     {
-        var p = parameter.Span;
-        var g = gradient.Contiguous();
-        using var d = Tensor.Empty(parameter.ShapeArray.ToArray(), scoped: false);
-        var ds = d.Span;
-        g.Span.CopyTo(ds);
-        if (weightDecay != 0f) Tensors.Kernels.Backend.Current.ScaledAddInPlace(ds, p, weightDecay);
+        var backend = parameter.Backend;
+        using var d = Tensor.Empty(parameter.ShapeArray, backend, scoped: false);
+        backend.Copy(gradient, d);
+        if (weightDecay != 0f) backend.ScaledAddInPlace(d, parameter, weightDecay);
         if (Momentum != 0f)
         {
             var s = Slots(parameter);
-            var buffer = s[0].Span;
-            var initialised = s[1].Span;
+            var buffer = s[0];
+            var initialised = s[1].Span; // a host slot
             if (initialised[0] == 0f)
             {
-                ds.CopyTo(buffer);
+                backend.Copy(d, buffer);
                 initialised[0] = 1f;
             }
             else
             {
-                System.Numerics.Tensors.TensorPrimitives.Multiply(buffer, Momentum, buffer);
-                Tensors.Kernels.Backend.Current.ScaledAddInPlace(buffer, ds, 1f - Dampening);
+                backend.Unary(Tensors.Kernels.UnaryKind.Affine, buffer, buffer, Momentum, 0f);
+                backend.ScaledAddInPlace(buffer, d, 1f - Dampening);
             }
-            if (Nesterov) Tensors.Kernels.Backend.Current.ScaledAddInPlace(ds, buffer, Momentum);
-            else buffer.CopyTo(ds);
+            if (Nesterov) backend.ScaledAddInPlace(d, buffer, Momentum);
+            else backend.Copy(buffer, d);
         }
-        Tensors.Kernels.Backend.Current.ScaledAddInPlace(p, ds, -learningRate);
+        backend.ScaledAddInPlace(parameter, d, -learningRate);
     }
 }

@@ -15,7 +15,7 @@ public partial class Tensor : IDisposable
     private TensorStorage storage;
     private readonly int[] shape;
     private readonly int[] strides;
-    private readonly int offset;
+    private int offset;
     private bool requiresGrad;
 
     internal Tensor(TensorStorage storage, int[] shape, int[] strides, int offset, bool scoped = true)
@@ -49,6 +49,11 @@ public partial class Tensor : IDisposable
     internal int Offset => offset;
 
     internal TensorStorage Storage => storage;
+
+    /// <summary>The device whose memory holds this tensor and whose backend computes on it.</summary>
+    public Device Device => storage.Device;
+
+    internal Kernels.Backend Backend => storage.Backend;
 
     /// <summary>An optional name, shown in errors and summaries (parameters get their module path).</summary>
     public string? Name { get; set; }
@@ -103,25 +108,43 @@ public partial class Tensor : IDisposable
         get
         {
             if (!IsContiguous) throw new InvalidOperationException($"{Describe()} is a non-contiguous view; call Contiguous() first.");
-            return storage.Data.AsSpan(offset, Count);
+            return Data.AsSpan(offset, Count);
         }
     }
 
-    internal float[] Data => storage.Data;
+    /// <summary>The host buffer of a tensor on the CPU engine; device tensors are read through <see cref="ToArray"/> instead.</summary>
+    internal float[] Data => storage is HostStorage host ? host.Data
+        : throw new DeviceMismatchException($"{Describe()} lives on device '{Device}', not in host memory; read it with ToArray() or Item(), or move it with To(Device.Cpu).");
 
-    /// <summary>The value of a one-element tensor.</summary>
+    /// <summary>The value of a one-element tensor (one counted host read for a device tensor).</summary>
     public float Item()
     {
         if (Count != 1) throw new ShapeMismatchException($"Item() needs a tensor with one element; {Describe()} has {Count}.");
-        return storage.Data[offset];
+        if (storage is HostStorage host) return host.Data[offset];
+        return ToArray()[0];
     }
 
-    /// <summary>The element at the given indices (negative indices count from the end).</summary>
+    /// <summary>The element at the given indices (negative indices count from the end; a counted host read on a device).</summary>
     [IndexerName("Element")]
     public float this[params int[] index]
     {
-        get => storage.Data[ElementOffset(index)];
-        set => storage.Data[ElementOffset(index)] = value;
+        get
+        {
+            int at = ElementOffset(index);
+            if (storage is HostStorage host) return host.Data[at];
+            using var element = View([], [], at);
+            return element.ToArray()[0];
+        }
+        set
+        {
+            int at = ElementOffset(index);
+            if (storage is HostStorage host) host.Data[at] = value;
+            else
+            {
+                using var element = View([], [], at);
+                Backend.Fill(element, value);
+            }
+        }
     }
 
     private int ElementOffset(int[] index)
@@ -145,28 +168,104 @@ public partial class Tensor : IDisposable
         return result;
     }
 
-    /// <summary>Copies the elements, in row-major order, into <paramref name="destination"/>.</summary>
+    /// <summary>Copies the elements, in row-major order, into <paramref name="destination"/> — for a device tensor, the one path by which its data reaches host memory (counted in <see cref="Device.HostReads"/>).</summary>
     public void CopyTo(Span<float> destination)
     {
         if (destination.Length < Count) throw new ShapeMismatchException($"CopyTo: destination holds {destination.Length} floats, {Describe()} has {Count}.");
-        if (IsContiguous)
-        {
-            storage.Data.AsSpan(offset, Count).CopyTo(destination);
-            return;
-        }
-        using var dense = Contiguous();
-        dense.Span.CopyTo(destination);
+        CheckNotDisposed(this, "CopyTo");
+        if (!Device.IsHost) Device.CountHostRead();
+        Backend.Download(this, destination[..Count]);
     }
 
     // ---------------------------------------------------------------- creation
 
-    /// <summary>Allocates an uninitialised contiguous tensor from the pool, registered in the current scope.</summary>
+    /// <summary>Allocates an uninitialised contiguous tensor in host memory from the pool, registered in the current scope.</summary>
     internal static Tensor Empty(ReadOnlySpan<int> shape) => Empty(shape.ToArray(), scoped: true);
 
-    internal static Tensor Empty(int[] shape, bool scoped)
+    internal static Tensor Empty(int[] shape, bool scoped) =>
+        new(HostStorage.Rent(TensorShape.Product(shape)), shape, TensorShape.ContiguousStrides(shape), 0, scoped);
+
+    /// <summary>An uninitialised contiguous tensor on <paramref name="backend"/>'s device, registered in the current scope.</summary>
+    internal static Tensor Empty(int[] shape, Kernels.Backend backend, bool scoped = true) =>
+        new(backend.Allocate(TensorShape.Product(shape)), (int[])shape.Clone(), TensorShape.ContiguousStrides(shape), 0, scoped);
+
+    /// <summary>An uninitialised contiguous tensor of <paramref name="shape"/> on this tensor's device.</summary>
+    internal Tensor EmptyLike(int[] shape) => Empty(shape, Backend);
+
+    /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/>, on this tensor's device.</summary>
+    internal Tensor FullLike(int[] shape, float value)
     {
-        int n = TensorShape.Product(shape);
-        return new Tensor(TensorStorage.Rent(n), shape, TensorShape.ContiguousStrides(shape), 0, scoped);
+        var t = EmptyLike(shape);
+        Backend.Fill(t, value);
+        return t;
+    }
+
+    /// <summary>A copy of host values with <paramref name="shape"/> on <paramref name="device"/> (a host-to-device copy, never a read).</summary>
+    public static Tensor FromArray(ReadOnlySpan<float> data, int[] shape, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var dims = TensorShape.Of(shape).Dims;
+        int n = TensorShape.Product(dims);
+        if (data.Length != n) throw new ShapeMismatchException($"FromArray: {data.Length} values cannot fill shape {TensorShape.Format(dims)} ({n} elements).");
+        var t = Empty(dims, device.Backend);
+        device.Backend.Upload(data, t);
+        return t;
+    }
+
+    /// <summary>A tensor of zeros with <paramref name="shape"/> on <paramref name="device"/>.</summary>
+    public static Tensor Zeros(int[] shape, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var t = Empty(TensorShape.Of(shape).Dims, device.Backend);
+        device.Backend.Fill(t, 0f);
+        return t;
+    }
+
+    /// <summary>
+    /// This tensor on <paramref name="device"/>: itself when it is already there, else a copy (without history) — for a
+    /// device tensor moving to the host, one counted read.
+    /// </summary>
+    public Tensor To(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        CheckNotDisposed(this, "To");
+        if (ReferenceEquals(device, Device)) return this;
+        var moved = Empty((int[])shape.Clone(), device.Backend);
+        CopyAcross(this, moved);
+        moved.Name = Name;
+        return moved;
+    }
+
+    /// <summary>Moves this tensor's storage to <paramref name="device"/> in place (parameters, gradients and optimiser state keep their identity).</summary>
+    internal void MoveTo(Device device)
+    {
+        if (ReferenceEquals(device, Device) || storage.IsReleased) return;
+        var moved = device.Backend.Allocate(Count);
+        var target = new Tensor(moved, (int[])shape.Clone(), TensorShape.ContiguousStrides(shape), 0, scoped: false);
+        CopyAcross(this, target);
+        storage.Release();
+        storage = moved;
+        TensorShape.ContiguousStrides(shape).CopyTo(strides, 0);
+        offset = 0;
+    }
+
+    /// <summary>Fresh storage on <paramref name="source"/>'s device holding its elements in row-major order.</summary>
+    internal static TensorStorage CopyToNewStorage(Tensor source)
+    {
+        CheckNotDisposed(source, "Copy");
+        var storage = source.Backend.Allocate(source.Count);
+        storage.AddReference(); // the view below gives its reference back when disposed
+        using var target = new Tensor(storage, (int[])source.shape.Clone(), TensorShape.ContiguousStrides(source.shape), 0, scoped: false);
+        source.Backend.Copy(source, target);
+        return storage;
+    }
+
+    /// <summary>Copies between devices through host memory: the destination backend uploads what the source downloads.</summary>
+    private static void CopyAcross(Tensor source, Tensor destination)
+    {
+        var staging = new float[source.Count];
+        source.CopyTo(staging);
+        destination.Backend.Upload(staging, destination);
     }
 
     /// <summary>A tensor of zeros.</summary>
@@ -245,7 +344,8 @@ public partial class Tensor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(source);
         if (!Shape.Equals(source.Shape)) throw new ShapeMismatchException($"CopyFrom: source {source.Describe()} does not match destination {Describe()}.");
-        Kernels.Backend.Current.Copy(source, this);
+        if (!ReferenceEquals(source.Device, Device)) CopyAcross(source, ContiguousOrThrow("CopyFrom"));
+        else Backend.Copy(source, this);
     }
 
     // ---------------------------------------------------------------- lifetime
@@ -280,10 +380,13 @@ public partial class Tensor : IDisposable
 
     private static TensorStorage CreateReleased()
     {
-        var s = new TensorStorage([], 0);
+        var s = new HostStorage([], 0);
         s.Release();
         return s;
     }
+
+    private Tensor ContiguousOrThrow(string op) => IsContiguous ? this
+        : throw new DeviceMismatchException($"{op}: copying across devices needs a contiguous destination; {Describe()} is a strided view.");
 
     // ---------------------------------------------------------------- helpers
 
@@ -294,6 +397,22 @@ public partial class Tensor : IDisposable
             throw new IndexOutOfRangeModularException($"{op}: axis {axis} is out of range for {Describe()} (rank {shape.Length}); use 0..{shape.Length - 1} or negative axes from the end.");
         return a;
     }
+
+    /// <summary>The backend of tensors that must share one device, or an error naming the operation, both devices and the tensors.</summary>
+    internal static Kernels.Backend SameDevice(string op, Tensor a, Tensor b)
+    {
+        if (ReferenceEquals(a.storage.Backend, b.storage.Backend)) return a.storage.Backend;
+        throw MixedDevices(op, a, b);
+    }
+
+    internal static Kernels.Backend SameDevice(string op, Tensor a, Tensor? b, Tensor? c)
+    {
+        var backend = b is null ? a.Backend : SameDevice(op, a, b);
+        return c is null ? backend : SameDevice(op, a, c);
+    }
+
+    internal static DeviceMismatchException MixedDevices(string op, Tensor a, Tensor b) =>
+        new($"{op}: {a.Describe()} is on device '{a.Device}' but {b.Describe()} is on device '{b.Device}'. Move one of them with .To(device) (or the whole model with model.To(device)) so both are on one device.");
 
     /// <summary>A short description for error messages: name (if any) and shape.</summary>
     public string Describe() => Name is null ? $"tensor {TensorShape.Format(shape)}" : $"'{Name}' {TensorShape.Format(shape)}";

@@ -12,6 +12,7 @@ public sealed class TensorScope : IDisposable
     [ThreadStatic] private static Stack<List<Tensor>>? recycledLists;
 
     private readonly List<Tensor> owned;
+    private readonly List<IDisposable> resources = [];
     private TensorScope? outer;
     private bool active;
 
@@ -30,6 +31,9 @@ public sealed class TensorScope : IDisposable
     }
 
     internal static void Register(Tensor t) => current?.owned.Add(t);
+
+    /// <summary>Device memory that is not a tensor (indices a device kernel computed), freed with the scope.</summary>
+    internal static void Register(IDisposable resource) => current?.resources.Add(resource);
 
     /// <summary>Moves <paramref name="tensor"/> out of this scope (to the enclosing scope, if any) so it survives disposal.</summary>
     public T Keep<T>(T tensor) where T : Tensor
@@ -67,6 +71,8 @@ public sealed class TensorScope : IDisposable
         if (current != this) throw new InvalidOperationException("Tensor scopes must be disposed in reverse order of creation (innermost first).");
         foreach (var t in owned) t.Dispose();
         owned.Clear();
+        foreach (var r in resources) r.Dispose();
+        resources.Clear();
         current = outer;
         outer = null;
         active = false;

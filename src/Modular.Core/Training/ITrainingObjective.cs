@@ -58,8 +58,7 @@ internal static class TokenScores
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(batch);
         int classes = output.Size(-1);
-        using var logits = output.Detach().Contiguous();
-        var values = logits.Span;
+        var values = output.Detach().ToArray().AsSpan(); // one counted read for a device tensor
         var targets = batch.Targets.Span;
         int perExample = targets.Length / batch.Size;
         var scores = new (int, int)[batch.Size];

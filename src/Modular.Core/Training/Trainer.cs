@@ -132,15 +132,23 @@ public sealed class Trainer
         using var context = ForwardContext.Begin(batch.PaddingMask, batch.Metadata, random);
         var output = forward(batch);
         var loss = Objective.Loss(output, batch);
-        double value = loss.Item();
-        divergence.CheckTrainingLoss(step + 1, value);
         var total = loss;
         // what the routers' decisions of this pass add: load balancing, z-loss, policy gradients
         foreach (var extra in context.TakeLossTerms(loss)) total = total.Add(extra);
-        total.Backward();
-        // one measurement serves both the divergence check (a non-finite auxiliary loss shows up here too, without a
-        // second read of the total from the tensor) and clipping
-        float norm = GradientClipping.GlobalNorm(paths);
+        total.BackwardUnchecked();
+        // The step's one read of values into host memory: the task loss (for the history and the divergence rule) and
+        // the gradient norm (a non-finite auxiliary loss shows up there too), together. Nothing is updated before both
+        // are checked, so a diverged step leaves the weights as they were.
+        var (value, norm) = ReadTogether(loss, GradientClipping.GlobalNormTensor(paths, loss.Device));
+        try
+        {
+            divergence.CheckTrainingLoss(step + 1, value);
+        }
+        catch
+        {
+            Optimizer.ZeroGrad();
+            throw;
+        }
         if (!float.IsFinite(norm))
         {
             var error = divergence.Diverged(step + 1, value, "gradient norm", norm, GradientClipping.NonFiniteCulprit(paths));
@@ -151,6 +159,14 @@ public sealed class Trainer
         Optimizer.Step();
         Optimizer.ZeroGrad();
         return value;
+    }
+
+    /// <summary>Two scalars of one device copied to the host in one read.</summary>
+    private static (double First, float Second) ReadTogether(Tensor first, Tensor second)
+    {
+        using var both = Tensor.Cat([first.Detach().Reshape(1), second.Reshape(1)], 0);
+        var values = both.ToArray();
+        return (values[0], values[1]);
     }
 
     /// <summary>The optimiser's parameters with their paths in the model (a parameter outside it keeps its own name), for error messages.</summary>

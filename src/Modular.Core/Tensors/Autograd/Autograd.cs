@@ -99,10 +99,17 @@ internal static class Autograd
         if (input.GradFn is null)
         {
             if (input.Grad is null) input.Grad = Own(grad, mayTake);
-            else Kernels.Backend.Current.AddInPlace(input.Grad, grad);
+            else AddInto(input.Grad, grad, input);
         }
         else if (input.PendingGrad is null) input.PendingGrad = Own(grad, mayTake);
-        else Kernels.Backend.Current.AddInPlace(input.PendingGrad, grad);
+        else AddInto(input.PendingGrad, grad, input);
+    }
+
+    private static void AddInto(Tensor sum, Tensor grad, Tensor input)
+    {
+        if (!ReferenceEquals(sum.Backend, grad.Backend))
+            throw new DeviceMismatchException($"Backward: a gradient of {input.Describe()} arrived on device '{grad.Device}' while its accumulated gradient is on '{sum.Device}'. Keep the whole computation on one device (model.To(device)).");
+        sum.Backend.AddInPlace(sum, grad);
     }
 
     /// <summary>
@@ -114,8 +121,8 @@ internal static class Autograd
     {
         if (mayTake && grad.IsContiguous && grad.Offset == 0 && grad.Storage.IsExclusive && grad.Storage.Length == grad.Count && TensorScope.TryRelease(grad))
             return grad;
-        var copy = Tensor.Empty(grad.ShapeArray.ToArray(), scoped: false);
-        Kernels.Backend.Current.Copy(grad, copy);
+        var copy = Tensor.Empty(grad.ShapeArray, grad.Backend, scoped: false);
+        grad.Backend.Copy(grad, copy);
         return copy;
     }
 }

@@ -29,106 +29,134 @@ internal enum BinaryKind
 }
 
 /// <summary>
-/// The one dispatch point between operations (which allocate outputs and record gradients) and the numeric
-/// kernels that fill them. Every loop over tensor data lives behind this class, so a faster or different
-/// backend replaces it without touching the layers above.
+/// The one dispatch point between operations (which check arguments, allocate outputs and record gradients) and the
+/// numeric kernels that fill them. Every loop over tensor data lives behind this class, one instance per
+/// <see cref="Modular.Tensors.Device"/>: the CPU engine is one backend, libtorch on a device (Modular.TorchSharp) another,
+/// and the layers above never see which. Kernels receive tensors — storage, offset, shape, strides — on this backend's
+/// device and write into outputs the operation allocated with <see cref="Allocate"/>; an output is always contiguous
+/// and written whole. Index tensors may be host indices (any backend accepts them) or this backend's own.
 /// </summary>
 internal abstract class Backend
 {
-    /// <summary>The backend every operation uses.</summary>
-    public static Backend Current { get; set; } = new CpuBackend();
+    /// <summary>The device whose memory this backend allocates and computes on.</summary>
+    public abstract Device Device { get; }
+
+    // ---------------------------------------------------------------- memory
+
+    /// <summary>Storage for <paramref name="length"/> floats with arbitrary contents.</summary>
+    public abstract TensorStorage Allocate(int length);
+
+    /// <summary>Writes host values into the contiguous <paramref name="destination"/> (host to device).</summary>
+    public abstract void Upload(ReadOnlySpan<float> source, Tensor destination);
+
+    /// <summary>Copies <paramref name="source"/> (any layout), row-major, into host memory; the caller counts the read.</summary>
+    public abstract void Download(Tensor source, Span<float> destination);
+
+    /// <summary>Sets every element of <paramref name="destination"/> (any layout) to <paramref name="value"/>.</summary>
+    public abstract void Fill(Tensor destination, float value);
 
     /// <summary>dst ← src, any layouts; src is broadcast to dst's shape.</summary>
     public abstract void Copy(Tensor src, Tensor dst);
 
+    // ---------------------------------------------------------------- element-wise
+
     /// <summary>dst ← dst + src, same shape; dst contiguous.</summary>
     public abstract void AddInPlace(Tensor dst, Tensor src);
 
-    /// <summary>dst ← dst + alpha·src over flat contiguous spans.</summary>
-    public abstract void ScaledAddInPlace(Span<float> dst, ReadOnlySpan<float> src, float alpha);
+    /// <summary>dst ← dst + alpha·src, both contiguous and of one size.</summary>
+    public abstract void ScaledAddInPlace(Tensor dst, Tensor src, float alpha);
 
     /// <summary>y ← f(x), same shape; y contiguous.</summary>
     public abstract void Unary(UnaryKind kind, Tensor x, Tensor y, float p0 = 0, float p1 = 0);
 
-    /// <summary>y ← f(a, b) with a and b broadcast to y's shape; y contiguous.</summary>
+    /// <summary>y ← f(a, b) with a and b broadcast to y's shape; y contiguous (and may be a or b).</summary>
     public abstract void Binary(BinaryKind kind, Tensor a, Tensor b, Tensor y, float p0 = 0, float p1 = 0);
 
     /// <summary>y ← condition ≠ 0 ? a : b, all broadcast to y's shape.</summary>
     public abstract void Where(Tensor condition, Tensor a, Tensor b, Tensor y);
 
-    /// <summary>Sums a contiguous [outer, n, inner] block over n into y [outer, inner].</summary>
-    public abstract void SumAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> y);
+    // ---------------------------------------------------------------- rows and axes (x contiguous unless said)
 
-    /// <summary>Max of a contiguous [outer, n, inner] block over n, with the first index of each maximum.</summary>
-    public abstract void MaxAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> values, Span<int> indices);
+    /// <summary>Sums x, seen as [outer, n, inner], over n into y [outer, inner].</summary>
+    public abstract void SumAxis(Tensor x, int outer, int n, int inner, Tensor y);
 
-    /// <summary>Softmax (or log-softmax) of each row of a contiguous [rows, n] block.</summary>
-    public abstract void Softmax(ReadOnlySpan<float> x, Span<float> y, int rows, int n, bool log);
+    /// <summary>Max of x, seen as [outer, n, inner], over n, with the first index of each maximum (indices: <see cref="AllocateIndices"/>).</summary>
+    public abstract void MaxAxis(Tensor x, int outer, int n, int inner, Tensor values, IntTensor indices);
 
-    /// <summary>Input gradient of (log-)softmax rows from the output y and its gradient g.</summary>
-    public abstract void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> dx, int rows, int n, bool log);
+    /// <summary>Softmax (or log-softmax) of each row of x [rows, n].</summary>
+    public abstract void Softmax(Tensor x, Tensor y, int rows, int n, bool log);
+
+    /// <summary>Input gradient of (log-)softmax rows from the output y and its gradient g (contiguous).</summary>
+    public abstract void SoftmaxBackward(Tensor y, Tensor g, Tensor dx, int rows, int n, bool log);
 
     /// <summary>
     /// Scaled dot-product attention for every (batch item, head) of row-major q [batch, queries, width] and k, v
     /// [batch, keys, width], width = heads·(width / heads): probabilities[b, h] = softmax(scale·q_h·k_hᵀ) over the
-    /// keys whose <paramref name="keyMask"/>[b, key] is 1 (all keys when the mask is empty), output's head
+    /// keys whose <paramref name="keyMask"/>[b, key] is 1 (all keys when it is null), output's head
     /// columns = probabilities[b, h]·v_h. Probabilities [batch, heads, queries, keys] are kept for the backward.
     /// </summary>
-    public abstract void Attention(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> keyMask,
-        Span<float> probabilities, Span<float> output, AttentionShape shape);
+    public abstract void Attention(Tensor q, Tensor k, Tensor v, Tensor? keyMask, Tensor probabilities, Tensor output, AttentionShape shape);
 
     /// <summary>
     /// Gradients of <see cref="Attention"/> for the output gradient <paramref name="gradOutput"/> [batch, queries, width]:
     /// dq, dk, dv overwritten; <paramref name="scratch"/> (the size of the probabilities) holds the score gradients.
     /// </summary>
-    public abstract void AttentionBackward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> probabilities,
-        ReadOnlySpan<float> gradOutput, Span<float> scratch, Span<float> dq, Span<float> dk, Span<float> dv, AttentionShape shape);
+    public abstract void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor scratch, Tensor dq, Tensor dk, Tensor dv, AttentionShape shape);
 
-    /// <summary>Normalises each row of [rows, n] to zero mean, unit variance, then applies γ, β; records mean and 1/σ per row.</summary>
-    public abstract void LayerNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y, Span<float> mean, Span<float> rstd, int rows, int n, float eps);
+    /// <summary>Normalises each row of [rows, n] to zero mean, unit variance, then applies γ, β (either may be null); records mean and 1/σ per row.</summary>
+    public abstract void LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, Tensor y, Tensor mean, Tensor rstd, int rows, int n, float eps);
 
-    /// <summary>Gradients of layer norm: dx (if not empty), and dγ, dβ accumulated (if not empty).</summary>
-    public abstract void LayerNormBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, ReadOnlySpan<float> g,
-        Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n);
+    /// <summary>Gradients of layer norm: dx (if not null) overwritten, dγ and dβ (if not null) accumulated.</summary>
+    public abstract void LayerNormBackward(Tensor x, Tensor? gamma, Tensor mean, Tensor rstd, Tensor g, Tensor? dx, Tensor? dgamma, Tensor? dbeta, int rows, int n);
+
+    // ---------------------------------------------------------------- products
 
     /// <summary>
-    /// C ← alpha·A·B + beta·C (+ bias[j] in every row j-th column when <paramref name="bias"/> is given, as a linear layer's)
-    /// for one matrix: A is [m, k] with element (i, p) at a[i·rsA + p·csA], B is [k, n] likewise, C is [m, n] row-major
-    /// with row stride ldc. Either stride of A and B may be 1 (transposed views need no copy).
+    /// y[batch] ← a[batch]·b[batch] (+ y when <paramref name="accumulate"/>) for a [.., m, k] and b [.., k, n] in any
+    /// layout (transposed views need no copy) with batch dimensions broadcast to y's; y [.., m, n] contiguous.
     /// </summary>
-    public abstract void Gemm(int m, int n, int k, float alpha, ReadOnlySpan<float> a, int rsA, int csA, ReadOnlySpan<float> b, int rsB, int csB, float beta, Span<float> c, int ldc,
-        ReadOnlySpan<float> bias = default);
+    public abstract void MatMul(Tensor a, Tensor b, Tensor y, bool accumulate);
 
-    /// <summary>y[i, :] ← table[index[i], :] for rows of width <paramref name="width"/>.</summary>
-    public abstract void GatherRows(ReadOnlySpan<float> table, ReadOnlySpan<int> index, Span<float> y, int width);
+    /// <summary>y ← x·Wᵀ + bias for x [rows, in] contiguous, <paramref name="weight"/> [out, in] in any layout, bias [out] contiguous or null.</summary>
+    public abstract void Linear(Tensor x, Tensor weight, Tensor? bias, Tensor y);
 
-    /// <summary>table[index[i], :] += src[i, :] for rows of width <paramref name="width"/>.</summary>
-    public abstract void ScatterAddRows(Span<float> table, ReadOnlySpan<int> index, ReadOnlySpan<float> src, int width);
+    // ---------------------------------------------------------------- indices
+
+    /// <summary>Indices computed on this backend's device, with arbitrary contents, for <see cref="MaxAxis"/> and <see cref="TopK"/>.</summary>
+    public abstract IntTensor AllocateIndices(int[] shape);
+
+    /// <summary>y[o, j, :] ← x[o, index[j], :] for x [outer, n, inner], index [m], y [outer, m, inner].</summary>
+    public abstract void GatherRows(Tensor x, int outer, int n, int inner, IntTensor index, Tensor y);
+
+    /// <summary>dst[o, index[j], :] += src[o, j, :] for dst [outer, n, inner] (contiguous), index [m], src [outer, m, inner].</summary>
+    public abstract void ScatterAddRows(Tensor dst, int outer, int n, int inner, IntTensor index, Tensor src);
 
     /// <summary>y[o, j, i] ← x[o, index[o, j, i], i] for x [outer, n, inner], index and y [outer, m, inner].</summary>
-    public abstract void GatherAxis(ReadOnlySpan<float> x, int outer, int n, int inner, ReadOnlySpan<int> index, int m, Span<float> y);
+    public abstract void GatherAxis(Tensor x, int outer, int n, int inner, IntTensor index, int m, Tensor y);
 
-    /// <summary>y[o, index[o, j, i], i] += src[o, j, i] for y [outer, n, inner], index and src [outer, m, inner].</summary>
-    public abstract void ScatterAddAxis(Span<float> y, int outer, int n, int inner, ReadOnlySpan<int> index, int m, ReadOnlySpan<float> src);
+    /// <summary>dst[o, index[o, j, i], i] += src[o, j, i] for dst [outer, n, inner] (contiguous), index and src [outer, m, inner].</summary>
+    public abstract void ScatterAddAxis(Tensor dst, int outer, int n, int inner, IntTensor index, int m, Tensor src);
 
-    /// <summary>The k largest (or smallest) values of each row of [rows, n], in order, with their indices.</summary>
-    public abstract void TopK(ReadOnlySpan<float> x, int rows, int n, int k, bool largest, Span<float> values, Span<int> indices);
+    /// <summary>The k largest (or smallest) values of each row of x [rows, n], in order, with their indices (first index on ties).</summary>
+    public abstract void TopK(Tensor x, int rows, int n, int k, bool largest, Tensor values, IntTensor indices);
+
+    // ---------------------------------------------------------------- training
 
     /// <summary>
     /// Cross-entropy of each row of logits [rows, classes] against its target, with label smoothing ε:
     /// loss = −(1 − ε)·log p[target] − (ε / classes)·Σ log p. Rows whose target is <paramref name="ignoreIndex"/>
-    /// contribute nothing. Writes log-probabilities and returns the summed loss and the number of counted rows.
+    /// contribute nothing. Writes log-probabilities and the summed loss into the scalar <paramref name="lossSum"/>.
     /// </summary>
-    public abstract (double Sum, int Count) CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex, float smoothing, Span<float> logProbabilities);
+    public abstract void CrossEntropy(Tensor logits, IntTensor targets, int rows, int classes, int ignoreIndex, float smoothing, Tensor logProbabilities, Tensor lossSum);
 
-    /// <summary>Gradient of the summed cross-entropy times <paramref name="scale"/>: scale·(softmax − q) per counted row, 0 for ignored rows.</summary>
-    public abstract void CrossEntropyBackward(ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex, float smoothing, float scale, Span<float> dLogits);
+    /// <summary>Gradient of the summed cross-entropy times the scalar <paramref name="scale"/>: scale·(softmax − q) per counted row, 0 for ignored rows.</summary>
+    public abstract void CrossEntropyBackward(Tensor logProbabilities, IntTensor targets, int rows, int classes, int ignoreIndex, float smoothing, Tensor scale, Tensor dLogits);
 
-    /// <summary>One Adam/AdamW update of a parameter from its gradient and moment estimates (PyTorch's formulation).</summary>
-    public abstract void AdamUpdate(Span<float> parameter, ReadOnlySpan<float> gradient, Span<float> firstMoment, Span<float> secondMoment, in AdamStep step);
+    /// <summary>One Adam/AdamW update of a parameter from its gradient and moment estimates (PyTorch's formulation), all contiguous.</summary>
+    public abstract void AdamUpdate(Tensor parameter, Tensor gradient, Tensor firstMoment, Tensor secondMoment, in AdamStep step);
 
-    /// <summary>Sum of squares of a span (for gradient norms).</summary>
-    public abstract double SumOfSquares(ReadOnlySpan<float> values);
+    /// <summary>The sum of squares of x (contiguous) into the scalar <paramref name="result"/> (for gradient norms).</summary>
+    public abstract void SumOfSquares(Tensor x, Tensor result);
 }
 
 /// <summary>

@@ -14,7 +14,7 @@ internal sealed unsafe partial class CpuBackend
         public float* Q, K, V, KeyMask, P, O, DO, DS, DQ, DK, DV;
     }
 
-    public override void Attention(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> keyMask,
+    public void Attention(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> keyMask,
         Span<float> probabilities, Span<float> output, AttentionShape shape)
     {
         fixed (float* pq = q, pk = k, pv = v, pmask = keyMask, pp = probabilities, po = output)
@@ -24,7 +24,7 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
-    public override void AttentionBackward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> probabilities,
+    public void AttentionBackward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> probabilities,
         ReadOnlySpan<float> gradOutput, Span<float> scratch, Span<float> dq, Span<float> dk, Span<float> dv, AttentionShape shape)
     {
         fixed (float* pq = q, pk = k, pv = v, pp = probabilities, pdo = gradOutput, pds = scratch, pdq = dq, pdk = dk, pdv = dv)

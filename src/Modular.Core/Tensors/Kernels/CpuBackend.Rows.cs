@@ -21,7 +21,7 @@ internal sealed unsafe partial class CpuBackend
     // ------------------------------------------------------------------ sum / max over an axis
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void SumAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> y)
+    public void SumAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> y)
     {
         fixed (float* px = x, py = y)
         {
@@ -63,7 +63,7 @@ internal sealed unsafe partial class CpuBackend
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void MaxAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> values, Span<int> indices)
+    public static void MaxAxis(ReadOnlySpan<float> x, int outer, int n, int inner, Span<float> values, Span<int> indices)
     {
         for (int o = 0; o < outer; o++)
         {
@@ -86,7 +86,7 @@ internal sealed unsafe partial class CpuBackend
     // ------------------------------------------------------------------ softmax
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void Softmax(ReadOnlySpan<float> x, Span<float> y, int rows, int n, bool log)
+    public void Softmax(ReadOnlySpan<float> x, Span<float> y, int rows, int n, bool log)
     {
         fixed (float* px = x, py = y)
         {
@@ -145,7 +145,7 @@ internal sealed unsafe partial class CpuBackend
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> dx, int rows, int n, bool log)
+    public void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> dx, int rows, int n, bool log)
     {
         fixed (float* py = y, pg = g, pdx = dx)
         {
@@ -178,7 +178,7 @@ internal sealed unsafe partial class CpuBackend
     // ------------------------------------------------------------------ layer norm
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void LayerNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y, Span<float> mean, Span<float> rstd, int rows, int n, float eps)
+    public void LayerNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> y, Span<float> mean, Span<float> rstd, int rows, int n, float eps)
     {
         fixed (float* px = x, pg = gamma, pb = beta, py = y, pm = mean, pr = rstd)
         {
@@ -215,7 +215,7 @@ internal sealed unsafe partial class CpuBackend
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void LayerNormBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, ReadOnlySpan<float> g,
+    public void LayerNormBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd, ReadOnlySpan<float> g,
         Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int n)
     {
         fixed (float* px = x, pgm = gamma, pm = mean, pr = rstd, pg = g, pdx = dx, pdg = dgamma, pdb = dbeta)
@@ -281,13 +281,13 @@ internal sealed unsafe partial class CpuBackend
     // ------------------------------------------------------------------ row gathers
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void GatherRows(ReadOnlySpan<float> table, ReadOnlySpan<int> index, Span<float> y, int width)
+    public static void GatherRows(ReadOnlySpan<float> table, ReadOnlySpan<int> index, Span<float> y, int width)
     {
         for (int i = 0; i < index.Length; i++) table.Slice(index[i] * width, width).CopyTo(y.Slice(i * width, width));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void ScatterAddRows(Span<float> table, ReadOnlySpan<int> index, ReadOnlySpan<float> src, int width)
+    public static void ScatterAddRows(Span<float> table, ReadOnlySpan<int> index, ReadOnlySpan<float> src, int width)
     {
         for (int i = 0; i < index.Length; i++)
         {
@@ -297,7 +297,7 @@ internal sealed unsafe partial class CpuBackend
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void GatherAxis(ReadOnlySpan<float> x, int outer, int n, int inner, ReadOnlySpan<int> index, int m, Span<float> y)
+    public static void GatherAxis(ReadOnlySpan<float> x, int outer, int n, int inner, ReadOnlySpan<int> index, int m, Span<float> y)
     {
         for (int o = 0; o < outer; o++)
             for (int j = 0; j < m; j++)
@@ -309,7 +309,7 @@ internal sealed unsafe partial class CpuBackend
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void ScatterAddAxis(Span<float> y, int outer, int n, int inner, ReadOnlySpan<int> index, int m, ReadOnlySpan<float> src)
+    public static void ScatterAddAxis(Span<float> y, int outer, int n, int inner, ReadOnlySpan<int> index, int m, ReadOnlySpan<float> src)
     {
         for (int o = 0; o < outer; o++)
             for (int j = 0; j < m; j++)
@@ -321,7 +321,7 @@ internal sealed unsafe partial class CpuBackend
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void TopK(ReadOnlySpan<float> x, int rows, int n, int k, bool largest, Span<float> values, Span<int> indices)
+    public void TopK(ReadOnlySpan<float> x, int rows, int n, int k, bool largest, Span<float> values, Span<int> indices)
     {
         // Partial selection sort per row: k is small (routing picks 1–8 of a few dozen) so this beats a full sort.
         Span<bool> taken = n <= 1024 ? stackalloc bool[n] : new bool[n];

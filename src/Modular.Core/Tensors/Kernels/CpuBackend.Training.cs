@@ -9,7 +9,7 @@ namespace Modular.Tensors.Kernels;
 internal sealed unsafe partial class CpuBackend
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override (double Sum, int Count) CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex, float smoothing, Span<float> logProbabilities)
+    public (double Sum, int Count) CrossEntropy(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex, float smoothing, Span<float> logProbabilities)
     {
         Softmax(logits, logProbabilities, rows, classes, log: true);
         double sum = 0;
@@ -28,7 +28,7 @@ internal sealed unsafe partial class CpuBackend
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void CrossEntropyBackward(ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex, float smoothing, float scale, Span<float> dLogits)
+    public static void CrossEntropyBackward(ReadOnlySpan<float> logProbabilities, ReadOnlySpan<int> targets, int rows, int classes, int ignoreIndex, float smoothing, float scale, Span<float> dLogits)
     {
         for (int r = 0; r < rows; r++)
         {
@@ -54,7 +54,7 @@ internal sealed unsafe partial class CpuBackend
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override void AdamUpdate(Span<float> parameter, ReadOnlySpan<float> gradient, Span<float> firstMoment, Span<float> secondMoment, in AdamStep step)
+    public void AdamUpdate(Span<float> parameter, ReadOnlySpan<float> gradient, Span<float> firstMoment, Span<float> secondMoment, in AdamStep step)
     {
         fixed (float* p = parameter, g = gradient, m = firstMoment, v = secondMoment)
         {
@@ -111,7 +111,7 @@ internal sealed unsafe partial class CpuBackend
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override double SumOfSquares(ReadOnlySpan<float> values)
+    public static double SumOfSquares(ReadOnlySpan<float> values)
     {
         double sum = 0;
         const int Block = 4096; // accumulate blocks in double so long gradients keep their precision

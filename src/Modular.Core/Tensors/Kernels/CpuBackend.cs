@@ -31,7 +31,7 @@ internal sealed unsafe partial class CpuBackend : Backend
 
     public override void AddInPlace(Tensor dst, Tensor src) => Binary(BinaryKind.Add, dst, src, dst);
 
-    public override void ScaledAddInPlace(Span<float> dst, ReadOnlySpan<float> src, float alpha) =>
+    public static void ScaledAddInPlace(Span<float> dst, ReadOnlySpan<float> src, float alpha) =>
         System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, alpha, dst, dst);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -39,14 +39,16 @@ public partial class Tensor
                 throw new ShapeMismatchException($"{op}: key mask {keyMask.Describe()} must be [batch, keys] = [{batch}, {keys}].");
         }
 
+        var backend = SameDevice(op, query, key, value);
+        if (keyMask is not null) SameDevice(op, query, keyMask);
         var q = query.Contiguous();
         var k = key.Contiguous();
         var v = value.Contiguous();
         var mask = keyMask?.Contiguous();
         var attentionShape = new AttentionShape(batch, heads, queries, keys, width, 1f / MathF.Sqrt(width / heads));
-        var y = Empty([batch, queries, width]);
-        var probabilities = Empty([batch, heads, queries, keys]);
-        Backend.Current.Attention(q.Span, k.Span, v.Span, mask is null ? default : mask.Span, probabilities.Span, y.Span, attentionShape);
+        var y = Empty([batch, queries, width], backend);
+        var probabilities = Empty([batch, heads, queries, keys], backend);
+        backend.Attention(q, k, v, mask, probabilities, y, attentionShape);
         if (mask is not null && !ReferenceEquals(mask, keyMask)) mask.Dispose();
         if (!NeedsGrad([q, k, v]))
         {
@@ -56,11 +58,11 @@ public partial class Tensor
         Record(y, "Attention", g =>
         {
             var gc = g.Contiguous();
-            var dq = Empty(q.shape);
-            var dk = Empty(k.shape);
-            var dv = Empty(v.shape);
-            using (var scoreGradients = Empty(probabilities.shape))
-                Backend.Current.AttentionBackward(q.Span, k.Span, v.Span, probabilities.Span, gc.Span, scoreGradients.Span, dq.Span, dk.Span, dv.Span, attentionShape);
+            var dq = Empty(q.shape, backend);
+            var dk = Empty(k.shape, backend);
+            var dv = Empty(v.shape, backend);
+            using (var scoreGradients = Empty(probabilities.shape, backend))
+                backend.AttentionBackward(q, k, v, probabilities, gc, scoreGradients, dq, dk, dv, attentionShape);
             AccumulateOrDrop(q, dq);
             AccumulateOrDrop(k, dk);
             AccumulateOrDrop(v, dv);

@@ -16,9 +16,20 @@ public partial class Tensor
     {
         CheckNotDisposed(this, "Backward");
         if (Count != 1) throw new AutogradException($"Backward() without a gradient needs a scalar, but {Describe()} has {Count} elements. Reduce it (e.g. .Sum() or .Mean()) or call Backward(gradient).");
-        float value = Storage.Data[Offset];
+        // On a device the loss is not read back here (that would cost a host read per step): the trainer checks the
+        // value it logs, and a non-finite loss makes the gradient norm non-finite too.
+        float value = Storage is HostStorage host ? host.Data[Offset] : 0f;
         if (!float.IsFinite(value)) throw new NonFiniteValueException($"Backward: the loss {Describe()} is {value}. Check the learning rate, the inputs and any log/division of values near zero; gradient clipping may help.");
-        using var seed = Ones(shape);
+        using var seed = FullLike(shape, 1f);
+        AutogradEngine.Backward(this, seed);
+    }
+
+    /// <summary>Backward from a scalar without reading its value (the trainer reads and checks it with the gradient norm, in one host read).</summary>
+    internal void BackwardUnchecked()
+    {
+        CheckNotDisposed(this, "Backward");
+        if (Count != 1) throw new AutogradException($"Backward() without a gradient needs a scalar, but {Describe()} has {Count} elements.");
+        using var seed = FullLike(shape, 1f);
         AutogradEngine.Backward(this, seed);
     }
 
@@ -42,12 +53,7 @@ public partial class Tensor
     public Tensor FillWith(float value)
     {
         CheckNotDisposed(this, "FillWith");
-        if (IsContiguous) Span.Fill(value);
-        else
-        {
-            using var v = Scalar(value);
-            Backend.Current.Copy(v, this);
-        }
+        Backend.Fill(this, value);
         return this;
     }
 }

@@ -136,25 +136,26 @@ public partial class Tensor
     private Tensor Unary(UnaryKind kind, string name, float p0 = 0f, float p1 = 0f)
     {
         CheckNotDisposed(this, name);
-        var y = Empty(shape);
-        Backend.Current.Unary(kind, this, y, p0, p1);
+        var backend = Backend;
+        var y = Empty(shape, backend);
+        backend.Unary(kind, this, y, p0, p1);
         if (!NeedsGrad(this)) return y;
         var x = this;
         Record(y, name, g =>
         {
-            var dx = Empty(x.shape);
+            var dx = Empty(x.shape, backend);
             switch (kind)
             {
-                case UnaryKind.Neg: Backend.Current.Unary(UnaryKind.Neg, g, dx); break;
-                case UnaryKind.Affine: Backend.Current.Unary(UnaryKind.Affine, g, dx, p0, 0f); break;
-                case UnaryKind.Log: Backend.Current.Binary(BinaryKind.Div, g, x, dx); break;
+                case UnaryKind.Neg: backend.Unary(UnaryKind.Neg, g, dx); break;
+                case UnaryKind.Affine: backend.Unary(UnaryKind.Affine, g, dx, p0, 0f); break;
+                case UnaryKind.Log: backend.Binary(BinaryKind.Div, g, x, dx); break;
                 case UnaryKind.Gelu: // GELU′ from x and y, then times g: two cheap passes beat one with the CDF recomputed
-                    Backend.Current.Binary(BinaryKind.GeluDerivative, x, y, dx);
-                    Backend.Current.Binary(BinaryKind.Mul, dx, g, dx);
+                    backend.Binary(BinaryKind.GeluDerivative, x, y, dx);
+                    backend.Binary(BinaryKind.Mul, dx, g, dx);
                     break;
                 default:
                     var (backward, fromOutput) = UnaryBackward(kind)!.Value;
-                    Backend.Current.Binary(backward, fromOutput ? y : x, g, dx, p0, p1);
+                    backend.Binary(backward, fromOutput ? y : x, g, dx, p0, p1);
                     break;
             }
             Accumulate(x, dx);
@@ -167,8 +168,9 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(b);
         CheckNotDisposed(a, name);
         CheckNotDisposed(b, name);
-        var y = Empty(BroadcastShape(a.shape, b.shape, name, a, b));
-        Backend.Current.Binary(kind, a, b, y);
+        var backend = SameDevice(name, a, b);
+        var y = Empty(BroadcastShape(a.shape, b.shape, name, a, b), backend);
+        backend.Binary(kind, a, b, y);
         if (!NeedsGrad(a, b)) return y;
         Record(y, name, g =>
         {
@@ -182,8 +184,8 @@ public partial class Tensor
     private static Tensor BinaryGrad(BinaryKind kind, Tensor a, Tensor b, Tensor y, Tensor g, bool first)
     {
         if (kind == BinaryKind.Add || (kind == BinaryKind.Sub && first)) return g;
-        var backend = Backend.Current;
-        var d = Empty(y.shape);
+        var backend = y.Backend;
+        var d = Empty(y.shape, backend);
         switch (kind)
         {
             case BinaryKind.Sub:
@@ -205,7 +207,7 @@ public partial class Tensor
             case BinaryKind.Max or BinaryKind.Min:
             {
                 // As PyTorch: the gradient goes to the input equal to the result, halved on ties: g·([x = y] − ½[a = b]).
-                using var halfTie = Empty(y.shape);
+                using var halfTie = Empty(y.shape, backend);
                 backend.Binary(BinaryKind.Equal, a, b, halfTie);
                 backend.Unary(UnaryKind.Affine, halfTie, halfTie, -0.5f, 0f);
                 backend.Binary(BinaryKind.Equal, first ? a : b, y, d);

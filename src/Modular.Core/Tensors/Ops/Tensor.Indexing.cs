@@ -34,20 +34,16 @@ public partial class Tensor
     {
         var (outer, n, inner) = Split3(shape, axis, axis);
         var x = Contiguous();
-        var y = Empty(outShape);
-        int m = index.Count;
-        var backend = Backend.Current;
-        for (int o = 0; o < outer; o++)
-            backend.GatherRows(x.Span.Slice(o * n * inner, n * inner), index.Span, y.Span.Slice(o * m * inner, m * inner), inner);
+        var backend = Backend;
+        var y = Empty(outShape, backend);
+        backend.GatherRows(x, outer, n, inner, index, y);
         if (NeedsGrad(this))
         {
             var src = this;
             Record(y, name, g =>
             {
-                var dx = Zeros(src.shape);
-                var gc = g.Contiguous();
-                for (int o = 0; o < outer; o++)
-                    backend.ScatterAddRows(dx.Span.Slice(o * n * inner, n * inner), index.Span, gc.Span.Slice(o * m * inner, m * inner), inner);
+                var dx = src.FullLike(src.shape, 0f);
+                backend.ScatterAddRows(dx, outer, n, inner, index, g.Contiguous());
                 Accumulate(src, dx);
             }, src);
         }
@@ -72,12 +68,9 @@ public partial class Tensor
             throw new ShapeMismatchException($"IndexAdd: source {source.Describe()} must have shape {TensorShape.Format(expected)} (this tensor's shape with dimension {axis} = index length {index.Count}).");
         index.CheckRange(shape[a], "IndexAdd", $"index into dimension {axis} of {Describe()}");
         var (outer, n, inner) = Split3(shape, a, a);
-        int m = index.Count;
+        var backend = SameDevice("IndexAdd", this, source);
         var y = ContiguousCopy();
-        var sc = source.Contiguous();
-        var backend = Backend.Current;
-        for (int o = 0; o < outer; o++)
-            backend.ScatterAddRows(y.Span.Slice(o * n * inner, n * inner), index.Span, sc.Span.Slice(o * m * inner, m * inner), inner);
+        backend.ScatterAddRows(y, outer, n, inner, index, source.Contiguous());
         if (NeedsGrad(this, source))
         {
             var target = this;
@@ -101,15 +94,15 @@ public partial class Tensor
         var (outer, n, inner) = Split3(shape, a, a);
         int m = index.ShapeArray[a];
         var x = Contiguous();
-        var y = Empty(index.ShapeArray.ToArray());
-        Backend.Current.GatherAxis(x.Span, outer, n, inner, index.Span, m, y.Span);
+        var y = EmptyLike(index.ShapeArray);
+        Backend.GatherAxis(x, outer, n, inner, index, m, y);
         if (NeedsGrad(this))
         {
             var src = this;
             Record(y, "Gather", g =>
             {
-                var dx = Zeros(src.shape);
-                Backend.Current.ScatterAddAxis(dx.Span, outer, n, inner, index.Span, m, g.Contiguous().Span);
+                var dx = src.FullLike(src.shape, 0f);
+                src.Backend.ScatterAddAxis(dx, outer, n, inner, index, m, g.Contiguous());
                 Accumulate(src, dx);
             }, src);
         }
@@ -129,8 +122,9 @@ public partial class Tensor
         index.CheckRange(shape[a], "ScatterAdd", $"index into dimension {axis} of {Describe()}");
         var (outer, n, inner) = Split3(shape, a, a);
         int m = index.ShapeArray[a];
+        var backend = SameDevice("ScatterAdd", this, source);
         var y = ContiguousCopy();
-        Backend.Current.ScatterAddAxis(y.Span, outer, n, inner, index.Span, m, source.Contiguous().Span);
+        backend.ScatterAddAxis(y, outer, n, inner, index, m, source.Contiguous());
         if (NeedsGrad(this, source))
         {
             var target = this;
@@ -170,16 +164,16 @@ public partial class Tensor
         var x = Contiguous();
         var outShape = (int[])shape.Clone();
         outShape[^1] = k;
-        var values = Empty(outShape);
-        var indices = IntTensor.Zeros(outShape);
-        Backend.Current.TopK(x.Span, rows, n, k, largest, values.Span, indices.Span);
+        var values = EmptyLike(outShape);
+        var indices = Backend.AllocateIndices(outShape);
+        Backend.TopK(x, rows, n, k, largest, values, indices);
         if (NeedsGrad(this))
         {
             var src = this;
             Record(values, "TopK", g =>
             {
-                var dx = Zeros(src.shape);
-                Backend.Current.ScatterAddAxis(dx.Span, rows, n, 1, indices.Span, k, g.Contiguous().Span);
+                var dx = src.FullLike(src.shape, 0f);
+                src.Backend.ScatterAddAxis(dx, rows, n, 1, indices, k, g.Contiguous());
                 Accumulate(src, dx);
             }, src);
         }
@@ -219,23 +213,24 @@ public partial class Tensor
         CheckNotDisposed(whenTrue, "Where");
         CheckNotDisposed(whenFalse, "Where");
         var dims = BroadcastShape(BroadcastShape(condition.shape, whenTrue.shape, "Where", condition, whenTrue), whenFalse.shape, "Where", null, whenFalse);
-        var y = Empty(dims);
-        Backend.Current.Where(condition, whenTrue, whenFalse, y);
+        var backend = SameDevice("Where", condition, whenTrue, whenFalse);
+        var y = Empty(dims, backend);
+        backend.Where(condition, whenTrue, whenFalse, y);
         if (NeedsGrad(whenTrue, whenFalse))
         {
             Record(y, "Where", g =>
             {
-                using var zero = Zeros();
+                using var zero = y.FullLike([], 0f);
                 if (whenTrue.RequiresGrad)
                 {
-                    var d = Empty(dims);
-                    Backend.Current.Where(condition, g, zero, d);
+                    var d = Empty(dims, backend);
+                    backend.Where(condition, g, zero, d);
                     Accumulate(whenTrue, SumToShape(d, whenTrue.shape));
                 }
                 if (whenFalse.RequiresGrad)
                 {
-                    var d = Empty(dims);
-                    Backend.Current.Where(condition, zero, g, d);
+                    var d = Empty(dims, backend);
+                    backend.Where(condition, zero, g, d);
                     Accumulate(whenFalse, SumToShape(d, whenFalse.shape));
                 }
             }, whenTrue, whenFalse);
@@ -246,7 +241,8 @@ public partial class Tensor
     /// <summary>This tensor with <paramref name="value"/> wherever <paramref name="mask"/> ≠ 0 (mask broadcast), e.g. −∞ on padded attention positions.</summary>
     public Tensor MaskedFill(Tensor mask, float value)
     {
-        return Where(mask, Scalar(value), this);
+        ArgumentNullException.ThrowIfNull(mask);
+        return Where(mask, FullLike([], value), this);
     }
 
     /// <summary>One-hot rows: result shape indices.shape + [classes], 1 at each index.</summary>

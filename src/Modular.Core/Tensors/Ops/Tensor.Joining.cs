@@ -28,12 +28,14 @@ public partial class Tensor
         }
         var outShape = (int[])first.shape.Clone();
         outShape[a] = total;
-        var y = Empty(outShape);
+        var backend = first.Backend;
+        foreach (var t in tensors) SameDevice("Cat", first, t);
+        var y = Empty(outShape, backend);
         int offset = 0;
         foreach (var t in tensors)
         {
             using var region = y.NarrowView(a, offset, t.shape[a]);
-            Backend.Current.Copy(t, region);
+            backend.Copy(t, region);
             offset += t.shape[a];
         }
         var inputs = tensors.ToArray();

@@ -20,24 +20,24 @@ public partial class Tensor
         if (bias is not null && (bias.Rank != 1 || bias.shape[0] != n))
             throw new ShapeMismatchException($"LayerNorm: bias {bias.Describe()} must be [{n}] to match the last dimension of {Describe()}.");
         if (bias is not null && weight is null) throw new ShapeMismatchException("LayerNorm: a bias needs a weight too.");
+        var backend = SameDevice("LayerNorm", this, weight, bias);
         var x = Contiguous();
-        var y = Empty(shape);
-        var mean = Empty([rows], scoped: true);
-        var rstd = Empty([rows], scoped: true);
+        var y = Empty(shape, backend);
+        var mean = Empty([rows], backend);
+        var rstd = Empty([rows], backend);
         var gamma = weight?.Contiguous();
         var beta = bias?.Contiguous();
-        Backend.Current.LayerNorm(x.Span, gamma is null ? default : gamma.Span, beta is null ? default : beta.Span, y.Span, mean.Span, rstd.Span, rows, n, eps);
+        backend.LayerNorm(x, gamma, beta, y, mean, rstd, rows, n, eps);
         var inputs = weight is null ? [this] : bias is null ? new[] { this, weight } : [this, weight, bias];
         if (NeedsGrad(inputs))
         {
             Record(y, "LayerNorm", g =>
             {
                 var gc = g.Contiguous();
-                var dx = RequiresGrad ? Empty(shape) : null;
-                var dgamma = weight is { RequiresGrad: true } ? Zeros(n) : null;
-                var dbeta = bias is { RequiresGrad: true } ? Zeros(n) : null;
-                Backend.Current.LayerNormBackward(x.Span, gamma is null ? default : gamma.Span, mean.Span, rstd.Span, gc.Span,
-                    dx is null ? default : dx.Span, dgamma is null ? default : dgamma.Span, dbeta is null ? default : dbeta.Span, rows, n);
+                var dx = RequiresGrad ? Empty(shape, backend) : null;
+                var dgamma = weight is { RequiresGrad: true } ? FullLike([n], 0f) : null;
+                var dbeta = bias is { RequiresGrad: true } ? FullLike([n], 0f) : null;
+                backend.LayerNormBackward(x, gamma, mean, rstd, gc, dx, dgamma, dbeta, rows, n);
                 if (dx is not null) Accumulate(this, dx);
                 if (dgamma is not null) Accumulate(weight!, dgamma);
                 if (dbeta is not null) Accumulate(bias!, dbeta);

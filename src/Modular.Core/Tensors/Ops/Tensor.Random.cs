@@ -58,8 +58,11 @@ public partial class Tensor
     {
         if (p is < 0f or >= 1f) throw new ConfigurationException($"Dropout: probability {p} must lie in [0, 1).");
         if (!training || p == 0f) return this;
-        var scaledMask = Bernoulli(rng, 1f - p, shape);
-        Backend.Current.Unary(UnaryKind.Affine, scaledMask, scaledMask, 1f / (1f - p), 0f);
+        // The mask is drawn on the host from the model's stream, so both backends drop the same elements.
+        var hostMask = Bernoulli(rng, 1f - p, shape);
+        hostMask.Backend.Unary(UnaryKind.Affine, hostMask, hostMask, 1f / (1f - p), 0f);
+        var scaledMask = hostMask.To(Device);
+        if (!ReferenceEquals(scaledMask, hostMask)) hostMask.Dispose();
         var y = Mul(scaledMask);
         DisposeTemporaries(y, scaledMask); // the backward of Mul reads the mask
         return y;

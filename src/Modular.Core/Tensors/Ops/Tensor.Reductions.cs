@@ -70,17 +70,17 @@ public partial class Tensor
         var x = Contiguous();
         var keptShape = (int[])shape.Clone();
         if (keptShape.Length > 0) keptShape[a] = 1;
-        var values = Empty(keptShape);
-        var indices = IntTensor.Zeros(keptShape);
-        Backend.Current.MaxAxis(x.Span, outer, n, inner, values.Span, indices.Span);
+        var values = EmptyLike(keptShape);
+        var indices = Backend.AllocateIndices(keptShape);
+        Backend.MaxAxis(x, outer, n, inner, values, indices);
         if (!ReferenceEquals(x, this)) x.Dispose();
         if (NeedsGrad(this))
         {
             var src = this;
             Record(values, "Max", g =>
             {
-                var dx = Zeros(src.shape);
-                Backend.Current.ScatterAddAxis(dx.Span, outer, n, inner, indices.Span, 1, g.Contiguous().Span);
+                var dx = src.FullLike(src.shape, 0f);
+                src.Backend.ScatterAddAxis(dx, outer, n, inner, indices, 1, g.Contiguous());
                 Accumulate(src, dx);
             }, src);
         }
@@ -146,8 +146,8 @@ public partial class Tensor
             k--;
             var (outer, n, inner) = Split3(dims, first, last);
             for (int i = first; i <= last; i++) dims[i] = 1;
-            var next = Empty(dims, scoped: true);
-            Backend.Current.SumAxis(current.Span, outer, n, inner, next.Span);
+            var next = Empty(dims, x.Backend);
+            x.Backend.SumAxis(current, outer, n, inner, next);
             if (!ReferenceEquals(current, x)) current.Dispose();
             current = next;
         }
@@ -163,8 +163,8 @@ public partial class Tensor
     {
         var kept = (int[])inputShape.Clone();
         foreach (var a in sortedAxes) kept[a] = 1;
-        var dx = Empty(inputShape);
-        Backend.Current.Copy(g.Reshape(kept), dx);
+        var dx = Empty(inputShape, g.Backend);
+        g.Backend.Copy(g.Reshape(kept), dx);
         return dx;
     }
 

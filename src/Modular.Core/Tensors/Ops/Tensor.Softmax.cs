@@ -27,16 +27,16 @@ public partial class Tensor
         }
         var x = Contiguous();
         int n = shape[^1], rows = n == 0 ? 0 : Count / n;
-        var y = Empty(shape);
-        Backend.Current.Softmax(x.Span, y.Span, rows, n, log);
+        var y = EmptyLike(shape);
+        Backend.Softmax(x, y, rows, n, log);
         if (NeedsGrad(this))
         {
             var src = this;
             Record(y, log ? "LogSoftmax" : "Softmax", g =>
             {
-                var dx = Empty(src.shape);
+                var dx = src.EmptyLike(src.shape);
                 var gc = g.Contiguous();
-                Backend.Current.SoftmaxBackward(y.Span, gc.Span, dx.Span, rows, n, log);
+                src.Backend.SoftmaxBackward(y, gc, dx, rows, n, log);
                 Accumulate(src, dx);
             }, src);
         }

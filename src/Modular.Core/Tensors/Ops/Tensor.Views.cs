@@ -127,9 +127,9 @@ public partial class Tensor
             var x = this;
             Record(y, "Narrow", g =>
             {
-                var dx = Zeros(x.shape);
+                var dx = x.FullLike(x.shape, 0f);
                 using var region = dx.NarrowView(a, start, length);
-                Backend.Current.Copy(g, region);
+                x.Backend.Copy(g, region);
                 Accumulate(x, dx);
             }, x);
         }
@@ -182,8 +182,8 @@ public partial class Tensor
     /// <summary>A dense copy (always a new tensor), recording nothing.</summary>
     internal Tensor ContiguousCopy()
     {
-        var y = Empty(shape);
-        Backend.Current.Copy(this, y);
+        var y = EmptyLike(shape);
+        Backend.Copy(this, y);
         return y;
     }
 
