@@ -116,7 +116,11 @@ public abstract class Optimizer
         }
         var created = new Tensor[SlotNames.Count];
         for (int i = 0; i < created.Length; i++)
-            created[i] = Tensor.Zeros(SlotShape(i, parameter), SlotOnHost(i) ? Device.Cpu : parameter.Device);
+        {
+            // Outside any scope: the state lives as long as the optimiser, not as long as the step that created it.
+            created[i] = Tensor.Empty(SlotShape(i, parameter), (SlotOnHost(i) ? Device.Cpu : parameter.Device).Backend, scoped: false);
+            created[i].Backend.Fill(created[i], 0f);
+        }
         slots[parameter] = created;
         return created;
     }

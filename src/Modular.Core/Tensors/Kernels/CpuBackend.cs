@@ -27,7 +27,13 @@ internal sealed unsafe partial class CpuBackend : Backend
         Binary(BinaryKind.Add, src, ZeroScalar, dst);
     }
 
-    private static readonly Tensor ZeroScalar = Tensor.Empty([], scoped: false).FillWith(0f);
+    // Made on first use: a static field initialiser would run before Instance exists (partial-class initialisers run in file order).
+    private static Tensor ZeroScalar => ZeroHolder.Value;
+
+    private static class ZeroHolder
+    {
+        public static readonly Tensor Value = Tensor.Empty([], scoped: false).FillWith(0f);
+    }
 
     public override void AddInPlace(Tensor dst, Tensor src) => Binary(BinaryKind.Add, dst, src, dst);
 
