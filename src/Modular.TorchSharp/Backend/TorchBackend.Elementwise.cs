@@ -1,0 +1,82 @@
+using Modular.Tensors.Kernels;
+using static TorchSharp.torch;
+using TorchTensor = TorchSharp.torch.Tensor;
+using Tensor = Modular.Tensors.Tensor;
+
+namespace Modular.TorchSharp.Backend;
+
+// Element-wise kernels: libtorch broadcasts a and b to y's shape itself; a result of another shape is broadcast by
+// the copy into y (Write).
+internal sealed partial class TorchBackend
+{
+    private const double InverseSqrt2 = 0.70710678118654752440, InverseSqrt2Pi = 0.39894228040143267794;
+
+    public override void AddInPlace(Tensor dst, Tensor src)
+    {
+        using var scope = NewDisposeScope();
+        View(dst).add_(View(src));
+    }
+
+    public override void ScaledAddInPlace(Tensor dst, Tensor src, float alpha)
+    {
+        using var scope = NewDisposeScope();
+        View(dst).add_(View(src), alpha);
+    }
+
+    public override void Unary(UnaryKind kind, Tensor x, Tensor y, float p0 = 0, float p1 = 0)
+    {
+        using var scope = NewDisposeScope();
+        var v = View(x);
+        Write(y, kind switch
+        {
+            UnaryKind.Neg => v.neg(),
+            UnaryKind.Exp => v.exp(),
+            UnaryKind.Log => v.log(),
+            UnaryKind.Sqrt => v.sqrt(),
+            UnaryKind.Abs => v.abs(),
+            UnaryKind.Relu => v.relu(),
+            UnaryKind.Gelu => nn.functional.gelu(v),
+            UnaryKind.Tanh => v.tanh(),
+            UnaryKind.Sigmoid => v.sigmoid(),
+            UnaryKind.Softplus => nn.functional.softplus(v),
+            UnaryKind.Affine => p1 == 0f ? v.mul(p0) : v.mul(p0).add_(p1),
+            UnaryKind.Clamp => v.clamp(p0, p1),
+            UnaryKind.Pow => v.pow(p0),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        });
+    }
+
+    public override void Binary(BinaryKind kind, Tensor a, Tensor b, Tensor y, float p0 = 0, float p1 = 0)
+    {
+        using var scope = NewDisposeScope();
+        // The *Backward kinds take (forward value, gradient).
+        TorchTensor va = View(a), vb = View(b);
+        Write(y, kind switch
+        {
+            BinaryKind.Add => va.add(vb),
+            BinaryKind.Sub => va.sub(vb),
+            BinaryKind.Mul => va.mul(vb),
+            BinaryKind.Div => va.div(vb),
+            BinaryKind.Max => maximum(va, vb),
+            BinaryKind.Min => minimum(va, vb),
+            BinaryKind.Equal => va.eq(vb).to(float32),
+            BinaryKind.ReluBackward => vb.mul(va.gt(0)),
+            BinaryKind.TanhBackward => va.square().neg_().add_(1).mul_(vb),
+            BinaryKind.SigmoidBackward => va.neg().add_(1).mul_(va).mul_(vb),
+            BinaryKind.SoftplusBackward => va.sigmoid().mul_(vb),
+            BinaryKind.AbsBackward => va.sign().mul_(vb),
+            // GELU′(x) = Φ(x) + x·φ(x)
+            BinaryKind.GeluDerivative => va.square().mul_(-0.5).exp_().mul_(InverseSqrt2Pi).mul_(va).add_(va.mul(InverseSqrt2).erf_().add_(1).mul_(0.5)),
+            BinaryKind.ClampBackward => vb.mul(va.ge(p0).logical_and_(va.le(p1))),
+            BinaryKind.PowBackward => p0 == 0f ? zeros_like(vb) : va.pow(p0 - 1f).mul_(p0).mul_(vb),
+            BinaryKind.SqrtBackward => vb.mul(0.5).div_(va),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        });
+    }
+
+    public override void Where(Tensor condition, Tensor a, Tensor b, Tensor y)
+    {
+        using var scope = NewDisposeScope();
+        Write(y, where(View(condition).ne(0), View(a), View(b)));
+    }
+}

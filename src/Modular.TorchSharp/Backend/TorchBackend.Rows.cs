@@ -1,0 +1,95 @@
+using Modular.Tensors;
+using Modular.Tensors.Kernels;
+using static TorchSharp.torch;
+using TorchTensor = TorchSharp.torch.Tensor;
+using Tensor = Modular.Tensors.Tensor;
+
+namespace Modular.TorchSharp.Backend;
+
+// Kernels over rows and axes: sums and maxima, (log-)softmax, layer norm and attention, forward and backward.
+internal sealed partial class TorchBackend
+{
+    public override void SumAxis(Tensor x, int outer, int n, int inner, Tensor y)
+    {
+        using var scope = NewDisposeScope();
+        Write(y, View(x, outer, n, inner).sum(1));
+    }
+
+    public override void MaxAxis(Tensor x, int outer, int n, int inner, Tensor values, IntTensor indices)
+    {
+        using var scope = NewDisposeScope();
+        var (max, argmax) = View(x, outer, n, inner).max(1);
+        Write(values, max);
+        Adopt(indices, argmax);
+    }
+
+    public override void Softmax(Tensor x, Tensor y, int rows, int n, bool log)
+    {
+        using var scope = NewDisposeScope();
+        var v = View(x, rows, n);
+        Write(y, log ? v.log_softmax(1) : v.softmax(1));
+    }
+
+    public override void SoftmaxBackward(Tensor y, Tensor g, Tensor dx, int rows, int n, bool log)
+    {
+        using var scope = NewDisposeScope();
+        TorchTensor vy = View(y, rows, n), vg = View(g, rows, n);
+        // softmax: dx = y ⊙ (g − ⟨g, y⟩); log-softmax: dx = g − exp(y)·Σg
+        Write(dx, log ? vg.sub(vy.exp().mul_(vg.sum(1, keepdim: true))) : vg.sub(vg.mul(vy).sum(1, keepdim: true)).mul_(vy));
+    }
+
+    public override void LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, Tensor y, Tensor mean, Tensor rstd, int rows, int n, float eps)
+    {
+        using var scope = NewDisposeScope();
+        var v = View(x, rows, n);
+        var (variance, average) = var_mean(v, 1, unbiased: false, keepdim: false);
+        Write(mean, average);
+        Write(rstd, variance.add_(eps).rsqrt_());
+        Write(y, nn.functional.layer_norm(v, [n], gamma is null ? null : View(gamma), beta is null ? null : View(beta), eps));
+    }
+
+    public override void LayerNormBackward(Tensor x, Tensor? gamma, Tensor mean, Tensor rstd, Tensor g, Tensor? dx, Tensor? dgamma, Tensor? dbeta, int rows, int n)
+    {
+        using var scope = NewDisposeScope();
+        var vg = View(g, rows, n);
+        var r = View(rstd, rows, 1);
+        var normalised = View(x, rows, n).sub(View(mean, rows, 1)).mul_(r);
+        if (dgamma is not null) View(dgamma, n).add_(vg.mul(normalised).sum([0L]));
+        if (dbeta is not null) View(dbeta, n).add_(vg.sum([0L]));
+        if (dx is null) return;
+        // dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂)) with ĝ = g ⊙ γ
+        var scaled = gamma is null ? vg : vg.mul(View(gamma, 1, n));
+        var centred = scaled.sub(scaled.mean([1], keepdim: true)).sub_(normalised.mul(scaled.mul(normalised).mean([1], keepdim: true)));
+        Write(dx, centred.mul_(r));
+    }
+
+    /// <summary>The heads of a row-major [batch, rows, width] tensor as a [batch, heads, rows, head width] view.</summary>
+    private static TorchTensor Heads(Tensor t, int batch, int rows, AttentionShape s) =>
+        View(t, batch, rows, s.Width).view(batch, rows, s.Heads, s.HeadWidth).transpose(1, 2);
+
+    public override void Attention(Tensor q, Tensor k, Tensor v, Tensor? keyMask, Tensor probabilities, Tensor output, AttentionShape shape)
+    {
+        using var scope = NewDisposeScope();
+        int b = shape.Batch, n = shape.Queries, m = shape.Keys;
+        // scaled before the softmax takes its maximum, as the CPU engine does
+        var scores = Heads(q, b, n, shape).matmul(Heads(k, b, m, shape).transpose(2, 3)).mul_(shape.Scale);
+        if (keyMask is not null) scores.masked_fill_(View(keyMask, b, 1, 1, m).ne(1), float.NegativeInfinity);
+        var p = scores.softmax(3);
+        Write(output, p.matmul(Heads(v, b, m, shape)).transpose(1, 2).reshape(b, n, shape.Width));
+        Write(probabilities, p);
+    }
+
+    public override void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor scratch, Tensor dq, Tensor dk, Tensor dv, AttentionShape shape)
+    {
+        using var scope = NewDisposeScope();
+        int b = shape.Batch, n = shape.Queries, m = shape.Keys;
+        var p = View(probabilities, b, shape.Heads, n, m);
+        var gradHeads = Heads(gradOutput, b, n, shape);
+        Write(dv, p.transpose(2, 3).matmul(gradHeads).transpose(1, 2).reshape(b, m, shape.Width));
+        // the softmax's backward: ds = scale·p ⊙ (dp − ⟨dp, p⟩) per row, dp = dO·vᵀ
+        var dp = gradHeads.matmul(Heads(v, b, m, shape).transpose(2, 3));
+        var ds = dp.sub_(dp.mul(p).sum(3, keepdim: true)).mul_(p).mul_(shape.Scale);
+        Write(dq, ds.matmul(Heads(k, b, m, shape)).transpose(1, 2).reshape(b, n, shape.Width));
+        Write(dk, ds.transpose(2, 3).matmul(Heads(q, b, n, shape)).transpose(1, 2).reshape(b, m, shape.Width));
+    }
+}

@@ -1,0 +1,157 @@
+using System.Runtime.InteropServices;
+using Modular.Tensors;
+using Modular.Tensors.Kernels;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Modular.TorchSharp.Backend;
+
+/// <summary>
+/// The <see cref="Backend"/> interface on a libtorch device: every kernel is libtorch operations on views of the
+/// tensors' storage. Modular's tape records and calls these kernels forward and backward; no libtorch tensor here ever
+/// requires a gradient, so libtorch's autograd records nothing. Each kernel runs in its own dispose scope, so the
+/// intermediate libtorch tensors it makes are freed when it returns; what outlives it is adopted as a tensor's storage.
+/// </summary>
+/// <remarks>
+/// Outputs arrive as fresh, unbound storage (see <see cref="TorchStorage"/>): a kernel's result becomes that storage
+/// without a copy (<see cref="Write"/>). Views are zero-copy: <c>as_strided</c> over the storage with the Modular
+/// tensor's offset, shape and strides.
+/// </remarks>
+internal sealed partial class TorchBackend : Modular.Tensors.Kernels.Backend
+{
+    public TorchBackend(string name, torch.Device torchDevice)
+    {
+        TorchDevice = torchDevice;
+        Device = new Modular.Tensors.Device(name, this);
+    }
+
+    public override Modular.Tensors.Device Device { get; }
+
+    /// <summary>The libtorch device every tensor of this backend lives on.</summary>
+    public torch.Device TorchDevice { get; }
+
+    // ---------------------------------------------------------------- memory
+
+    public override TensorStorage Allocate(int length) => new TorchStorage(this, length);
+
+    public override void Upload(ReadOnlySpan<float> source, Modular.Tensors.Tensor destination)
+    {
+        using var scope = NewDisposeScope();
+        var host = torch.tensor(source.ToArray(), Dims(destination), float32);
+        Write(destination, TorchDevice.type == DeviceType.CPU ? host : host.to(TorchDevice));
+    }
+
+    public override void Download(Modular.Tensors.Tensor source, Span<float> destination)
+    {
+        using var scope = NewDisposeScope();
+        var host = View(source).to(CPU).contiguous();
+        MemoryMarshal.Cast<byte, float>(host.bytes).CopyTo(destination);
+    }
+
+    public override void Fill(Modular.Tensors.Tensor destination, float value)
+    {
+        using var scope = NewDisposeScope();
+        if (IsFreshOutput(destination)) Write(destination, full(Dims(destination), value, float32, TorchDevice));
+        else View(destination).fill_(value);
+    }
+
+    public override void Copy(Modular.Tensors.Tensor src, Modular.Tensors.Tensor dst)
+    {
+        using var scope = NewDisposeScope();
+        View(dst).copy_(View(src));
+    }
+
+    // ---------------------------------------------------------------- views and results
+
+    /// <summary>The libtorch view of a Modular tensor: the storage itself when the tensor is all of it, else <c>as_strided</c>.</summary>
+    internal static torch.Tensor View(Modular.Tensors.Tensor t)
+    {
+        var storage = Storage(t);
+        var whole = storage.Tensor;
+        if (t.Offset == 0 && t.IsContiguous && SameDims(storage.Dims, t.ShapeArray)) return whole;
+        return whole.as_strided(Longs(t.ShapeArray), Longs(t.StrideArray), t.Offset);
+    }
+
+    /// <summary>A contiguous tensor seen with other dimensions of the same size (rows × columns, [outer, n, inner]).</summary>
+    internal static torch.Tensor View(Modular.Tensors.Tensor t, params long[] dims)
+    {
+        var storage = Storage(t);
+        var whole = storage.Tensor;
+        if (t.Offset == 0 && SameDims(storage.Dims, dims)) return whole;
+        return whole.as_strided(dims, ContiguousStrides(dims), t.Offset);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="result"/> the value of the output <paramref name="y"/>: adopted as y's storage when y is a
+    /// fresh tensor covering all of it and the result is a dense float32 tensor of its size, else copied (and broadcast) into y.
+    /// </summary>
+    internal void Write(Modular.Tensors.Tensor y, torch.Tensor result)
+    {
+        var storage = Storage(y);
+        if (IsFreshOutput(y) && result.dtype == float32 && result.numel() == y.Count && result.storage_offset() == 0 && result.is_contiguous()
+            && result.device_type == TorchDevice.type)
+        {
+            storage.Adopt(result);
+            return;
+        }
+        View(y).copy_(result);
+    }
+
+    private static bool IsFreshOutput(Modular.Tensors.Tensor y)
+    {
+        var storage = Storage(y);
+        return storage.IsUnbound && y.Offset == 0 && y.Count == storage.Length && y.IsContiguous;
+    }
+
+    private static TorchStorage Storage(Modular.Tensors.Tensor t) => t.Storage as TorchStorage
+        ?? throw new DeviceMismatchException($"{t.Describe()} is on device '{t.Device}', not on a libtorch device; move it with .To(device) first.");
+
+    /// <summary>
+    /// Index values as an int64 libtorch tensor on this device with the given dimensions: a kernel's own indices as they
+    /// are, host indices copied over (host to device; nothing is read back).
+    /// </summary>
+    internal torch.Tensor Indices(IntTensor index, params long[] dims)
+    {
+        if (index.OnDevice is TorchIndices own && ReferenceEquals(own.Backend, this))
+            return SameDims(own.Tensor.shape, dims) ? own.Tensor : own.Tensor.reshape(dims);
+        var values = index.Span;
+        var wide = new long[values.Length];
+        for (int i = 0; i < wide.Length; i++) wide[i] = values[i];
+        var host = torch.tensor(wide, dims, int64);
+        return TorchDevice.type == DeviceType.CPU ? host : host.to(TorchDevice);
+    }
+
+    public override IntTensor AllocateIndices(int[] shape) => new(new TorchIndices(this), (int[])shape.Clone());
+
+    private static void Adopt(IntTensor indices, torch.Tensor values) => ((TorchIndices)indices.OnDevice!).Adopt(values.contiguous());
+
+    internal static long[] Dims(Modular.Tensors.Tensor t) => Longs(t.ShapeArray);
+
+    private static long[] Longs(int[] values)
+    {
+        var longs = new long[values.Length];
+        for (int i = 0; i < values.Length; i++) longs[i] = values[i];
+        return longs;
+    }
+
+    private static bool SameDims(long[] a, int[] b)
+    {
+        if (a.Length != b.Length) return false;
+        for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return false;
+        return true;
+    }
+
+    private static bool SameDims(long[] a, long[] b) => a.AsSpan().SequenceEqual(b);
+
+    private static long[] ContiguousStrides(long[] dims)
+    {
+        var strides = new long[dims.Length];
+        long stride = 1;
+        for (int i = dims.Length - 1; i >= 0; i--)
+        {
+            strides[i] = stride;
+            stride *= dims[i];
+        }
+        return strides;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Modular.Tensors;
+using Modular.TorchSharp.Backend;
+using Modular.TorchSharp.Native;
+using TorchSharp;
+
+namespace Modular.TorchSharp;
+
+/// <summary>
+/// libtorch devices as Modular devices: <c>Device.Torch("cpu")</c>, <c>Device.Torch("cuda:0")</c>. One
+/// <see cref="Device"/> per libtorch device, so devices compare by reference.
+/// </summary>
+public static class TorchDevices
+{
+    private static readonly ConcurrentDictionary<string, Device> Known = new(StringComparer.Ordinal);
+
+    extension(Device)
+    {
+        /// <summary>
+        /// The libtorch device <paramref name="name"/> (<c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>) as a Modular device, named
+        /// <c>torch:cpu</c>, <c>torch:cuda:0</c>. Loads libtorch first; a CUDA device that this process's libtorch cannot
+        /// reach is a <see cref="TorchDeviceException"/> that says which package brings CUDA.
+        /// </summary>
+        public static Device Torch(string name = "cpu")
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(name);
+            TorchRuntime.EnsureLoaded();
+            torch.Device parsed;
+            try
+            {
+                parsed = torch.device(name.Trim());
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or ExternalException)
+            {
+                throw new TorchDeviceException($"Device.Torch(\"{name}\"): libtorch does not know this device ({e.Message}). Write \"cpu\", \"cuda\" or \"cuda:<index>\".");
+            }
+            if (parsed.type == DeviceType.CUDA)
+            {
+                if (!torch.cuda.is_available())
+                    throw new TorchDeviceException($"Device.Torch(\"{name}\"): CUDA is not available to this process: the libtorch it loaded is a CPU build or no GPU is visible. Reference TorchSharp-cuda-linux (or TorchSharp-cuda-windows) instead of TorchSharp-cpu, on a machine with an NVIDIA GPU and driver; or use Device.Torch(\"cpu\").");
+                int index = parsed.index < 0 ? 0 : parsed.index;
+                int count = torch.cuda.device_count();
+                if (index >= count) throw new TorchDeviceException($"Device.Torch(\"{name}\"): there are {count} CUDA devices (cuda:0…cuda:{count - 1}).");
+                parsed = torch.device(DeviceType.CUDA, index);
+            }
+            else if (parsed.type != DeviceType.CPU)
+                throw new TorchDeviceException($"Device.Torch(\"{name}\"): only libtorch's cpu and cuda devices are supported, not {parsed.type}.");
+            string canonical = parsed.type == DeviceType.CPU ? "cpu" : $"cuda:{parsed.index}";
+            return Known.GetOrAdd(canonical, key => new TorchBackend($"torch:{key}", torch.device(key)).Device);
+        }
+    }
+}
