@@ -1,3 +1,4 @@
+using Modular.Tensors;
 using Modular.NN;
 
 namespace Modular;
@@ -55,7 +56,12 @@ public sealed class AttachedModule
     /// <summary>Puts the claimed base parameters back to their values at attach time.</summary>
     internal void RestoreBaseParameters()
     {
-        for (int i = 0; i < BaseParameters.Count; i++) baseSnapshot[i].CopyTo(BaseParameters[i].Span);
+        for (int i = 0; i < BaseParameters.Count; i++)
+        {
+            var p = BaseParameters[i];
+            using var snapshot = Tensor.FromArray(baseSnapshot[i], p.Shape.ToArray(), p.Device);
+            p.CopyFrom(snapshot);
+        }
     }
 
     /// <inheritdoc/>

@@ -32,6 +32,31 @@ public sealed partial class ModularModel : IModelSummarySource, IParameterEffici
     /// <summary>The model's random stream: module weights, routers and fusion layers are drawn from forks of it.</summary>
     internal Rng Random { get; }
 
+    /// <summary>The device the model computes on (<see cref="Device.Cpu"/>, the CPU engine, until <see cref="To"/> moves it).</summary>
+    public Device Device { get; private set; } = Device.Cpu;
+
+    /// <summary>
+    /// Moves the model to <paramref name="device"/>: the base and every attached module, the composition's state (routers,
+    /// fusion layers, and state kept aside for later), and what is attached or composed from now on. Inputs follow on
+    /// their own: token ids and targets are accepted from host memory on every device, and <see cref="Forward"/> and the
+    /// trainer move the padding mask. Optimisers keep their parameters and move their state on the next step.
+    /// </summary>
+    public ModularModel To(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        Device = device;
+        Settle();
+        return this;
+    }
+
+    /// <summary>Puts state made since the last move (new modules, routers, fusion layers) on the model's device.</summary>
+    internal void Settle()
+    {
+        Base.To(Device);
+        foreach (var state in compositionStates.Values)
+            foreach (var member in state.Members) member.To(Device);
+    }
+
     /// <summary>The base model (its tree includes the attached modules).</summary>
     public Module Base { get; }
 
@@ -93,6 +118,7 @@ public sealed partial class ModularModel : IModelSummarySource, IParameterEffici
                 var site = SiteAt(hosts[i].Path, hosts[i].Host);
                 site.Add(name, created[i]);
                 parts.Add((site, created[i]));
+                created[i].To(Device); // made in host memory from the model's random stream
             }
         }
         modules[name] = new AttachedModule(name, spec, parts, baseParameters);
@@ -186,8 +212,9 @@ public sealed partial class ModularModel : IModelSummarySource, IParameterEffici
     public Tensor Forward(IntTensor ids, Tensor? paddingMask = null, IReadOnlyDictionary<string, int[]>? metadata = null)
     {
         if (Base is not ITokenModel model) throw new ConfigurationException($"ModularModel.Forward needs a base model that reads token ids (ITokenModel); {Base.GetType().Name} is not one. Call the base model directly inside ForwardContext.Begin(...).");
-        using var context = ForwardContext.Begin(paddingMask, metadata);
-        return model.Forward(ids, paddingMask);
+        var mask = paddingMask?.To(Device);
+        using var context = ForwardContext.Begin(mask, metadata);
+        return model.Forward(ids, mask);
     }
 
 }

@@ -104,6 +104,6 @@ public sealed class Site : Module, IForwardHook
         int added = after.Size(1) - before.Size(1);
         var context = ForwardContext.Current;
         if (added <= 0 || context?.PaddingMask is not { } mask) return;
-        context.PaddingMask = Tensor.Cat([Tensor.Ones(mask.Size(0), added), mask], 1);
+        context.PaddingMask = Tensor.Cat([Tensor.Full([mask.Size(0), added], 1f, mask.Device), mask], 1);
     }
 }

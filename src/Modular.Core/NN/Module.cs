@@ -228,6 +228,28 @@ public abstract class Module
         return NamedParameters().Where(e => glob.IsMatch(e.Path)).ToList();
     }
 
+    // ------------------------------------------------------------------ devices
+
+    /// <summary>
+    /// Moves every parameter (with its gradient) and buffer of this module and its descendants to <paramref name="device"/>
+    /// in place, as PyTorch's <c>module.to(device)</c>: parameters keep their identity, so optimisers that hold them
+    /// follow (their state moves on their next step). A no-op for tensors already there.
+    /// </summary>
+    public Module To(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        foreach (var p in Parameters())
+        {
+            p.MoveTo(device);
+            p.Grad?.MoveTo(device);
+        }
+        foreach (var (_, b) in NamedBuffers()) b.MoveTo(device);
+        return this;
+    }
+
+    /// <summary>The device of this module's first parameter or buffer (<see cref="Device.Cpu"/> for a module without any).</summary>
+    public Device Device => Parameters().Select(p => p.Device).Concat(NamedBuffers().Select(b => b.Buffer.Device)).FirstOrDefault() ?? Device.Cpu;
+
     // ------------------------------------------------------------------ modes and freezing
 
     /// <summary>Sets training mode on this module and all descendants.</summary>

@@ -212,14 +212,17 @@ public partial class Tensor : IDisposable
         return t;
     }
 
-    /// <summary>A tensor of zeros with <paramref name="shape"/> on <paramref name="device"/>.</summary>
-    public static Tensor Zeros(int[] shape, Device device)
+    /// <summary>A tensor of <paramref name="shape"/> filled with <paramref name="value"/> on <paramref name="device"/>.</summary>
+    public static Tensor Full(int[] shape, float value, Device device)
     {
         ArgumentNullException.ThrowIfNull(device);
         var t = Empty(TensorShape.Of(shape).Dims, device.Backend);
-        device.Backend.Fill(t, 0f);
+        device.Backend.Fill(t, value);
         return t;
     }
+
+    /// <summary>A tensor of zeros with <paramref name="shape"/> on <paramref name="device"/>.</summary>
+    public static Tensor Zeros(int[] shape, Device device) => Full(shape, 0f, device);
 
     /// <summary>
     /// This tensor on <paramref name="device"/>: itself when it is already there, else a copy (without history) — for a

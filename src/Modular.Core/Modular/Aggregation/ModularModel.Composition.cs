@@ -32,6 +32,7 @@ public sealed partial class ModularModel
             foreach (var block in active?.Descendants ?? [])
                 if (!next.Contains(block)) ReleaseState(block);
             active = value;
+            if (!Device.IsHost) Settle();
         }
     }
 

@@ -23,8 +23,7 @@ public static class Dispatch
         }
         else
         {
-            using var weights = decision.Weights.Detach().Contiguous();
-            var w = weights.Span;
+            var w = decision.Weights.Detach().ToArray(); // which rows each module serves: one read of a device per site
             int n = decision.ModuleCount;
             for (int r = 0; r < decision.Rows; r++)
                 for (int m = 0; m < n; m++) if (w[r * n + m] != 0f) rows[m].Add(r);

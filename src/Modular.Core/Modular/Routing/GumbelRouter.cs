@@ -59,7 +59,7 @@ public sealed class GumbelRouter : Router, ITrainingStepAware
             var probabilities = logits.Softmax(-1);
             return new RoutingDecision(OneHotOfArgmax(probabilities), probabilities);
         }
-        var noise = Tensor.Gumbel(ForwardContext.RandomOr(rng), logits.Shape.ToArray());
+        var noise = Tensor.Gumbel(ForwardContext.RandomOr(rng), logits.Shape.ToArray()).To(logits.Device);
         var soft = logits.Add(noise).Mul(1f / Temperature).Softmax(-1);
         var hard = OneHotOfArgmax(soft);
         // straight-through: forward = hard, gradient = that of soft
@@ -73,6 +73,6 @@ public sealed class GumbelRouter : Router, ITrainingStepAware
         ArgumentNullException.ThrowIfNull(scores);
         using var detached = scores.Detach();
         var (_, index) = detached.MaxWithIndices(-1);
-        return Tensor.OneHot(index, scores.Size(-1));
+        return Tensor.OneHot(index, scores.Size(-1), scores.Device);
     }
 }

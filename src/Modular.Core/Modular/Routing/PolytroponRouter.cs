@@ -65,7 +65,7 @@ public sealed class PolytroponRouter : Router
         Tensor allocation;
         if (Training)
         {
-            var u = Tensor.Uniform(ForwardContext.RandomOr(rng), 1e-6f, 1f - 1e-6f, z.Shape.ToArray());
+            var u = Tensor.Uniform(ForwardContext.RandomOr(rng), 1e-6f, 1f - 1e-6f, z.Shape.ToArray()).To(z.Device);
             var logistic = u.Log().Sub(u.Neg().Add(1f).Log());
             allocation = z.Add(logistic).Mul(1f / Temperature).Sigmoid();
         }

@@ -49,14 +49,12 @@ public sealed class ReinforceRouter : Router
         if (!Training) return new RoutingDecision(GumbelRouter.OneHotOfArgmax(probabilities), probabilities);
         int rows = logits.Size(0);
         var actions = new int[rows];
-        using (var p = probabilities.Detach().Contiguous())
-        {
-            var span = p.Span;
-            for (int r = 0; r < rows; r++) actions[r] = Sample(span.Slice(r * ModuleCount, ModuleCount));
-        }
+        // sampled on the host from the probabilities (one read from a device per routing site)
+        var p = probabilities.Detach().ToArray();
+        for (int r = 0; r < rows; r++) actions[r] = Sample(p.AsSpan(r * ModuleCount, ModuleCount));
         var chosen = IntTensor.FromArray(actions, rows, 1);
         var logPi = logits.LogSoftmax(-1).Gather(1, chosen).Mean();
-        return new RoutingDecision(Tensor.OneHot(chosen.Reshape(rows), ModuleCount), probabilities) { AuxiliaryLoss = taskLoss => PolicyLoss(logPi, taskLoss) };
+        return new RoutingDecision(Tensor.OneHot(chosen.Reshape(rows), ModuleCount, probabilities.Device), probabilities) { AuxiliaryLoss = taskLoss => PolicyLoss(logPi, taskLoss) };
     }
 
     private int Sample(ReadOnlySpan<float> p)

@@ -28,10 +28,9 @@ public abstract class Router : Module
         ArgumentNullException.ThrowIfNull(modules);
         var record = trace.For(site, modules);
         var labels = trace.RowLabels();
-        using var weights = decision.Weights.Detach().Contiguous();
-        using var probabilities = decision.Probabilities.Detach().Contiguous();
-        var w = weights.Span;
-        var p = probabilities.Span;
+        // copied to the host explicitly: a trace reads every decision it records
+        var w = decision.Weights.Detach().ToArray();
+        var p = decision.Probabilities.Detach().ToArray();
         int n = decision.ModuleCount;
         for (int row = 0; row < decision.Rows; row++)
         {
@@ -50,7 +49,7 @@ public abstract class Router : Module
             {
                 for (int m = 0; m < n; m++) if (w[row * n + m] != 0f) record.Add(m, label, w[row * n + m]);
             }
-            record.AddProbabilities(p.Slice(row * n, n));
+            record.AddProbabilities(p.AsSpan(row * n, n));
         }
         long dropped = decision.Kept is null ? 0 : RowsFullyDropped(decision);
         record.AddTokens(decision.Rows, dropped);

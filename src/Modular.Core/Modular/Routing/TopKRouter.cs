@@ -83,17 +83,19 @@ public sealed class TopKRouter : Router
         var logits = Gate.Forward(features);
         if (Noise is not null && Training)
         {
-            var standard = Tensor.Randn(ForwardContext.RandomOr(rng), logits.Shape.ToArray());
+            var standard = Tensor.Randn(ForwardContext.RandomOr(rng), logits.Shape.ToArray()).To(logits.Device);
             logits = logits.Add(standard.Mul(Noise.Forward(features).Softplus()));
         }
         var probabilities = logits.Softmax(-1);
         var (top, chosen) = probabilities.TopK(TopK, -1);
         var gates = Renormalizes ? top.Div(top.Sum(-1, keepDim: true)) : top;
         int rows = features.Size(0);
+        // Capacity is a sequential decision over the chosen experts: the one read of a device per top-k site
+        // (chosen's host values are read once and shared by the capacity loop, the balance loss and the dispatch).
         var kept = AssignWithinCapacity(chosen, rows);
-        var keptMask = Tensor.FromArray(kept.Select(k => k ? 1f : 0f).ToArray(), rows, TopK);
+        var keptMask = Tensor.FromArray(kept.Select(k => k ? 1f : 0f).ToArray(), [rows, TopK], features.Device);
         var keptGates = gates.Mul(keptMask);
-        var dense = Tensor.Zeros(rows, ModuleCount).ScatterAdd(1, chosen, keptGates);
+        var dense = Tensor.Zeros([rows, ModuleCount], features.Device).ScatterAdd(1, chosen, keptGates);
         var (balance, z) = Losses(logits, probabilities, chosen, rows);
         bool trains = Training && Tensors.Autograd.GradMode.IsEnabled && (BalanceWeight != 0f || ZLossWeight != 0f);
         return new RoutingDecision(dense, probabilities, chosen, keptGates, kept)
@@ -128,7 +130,7 @@ public sealed class TopKRouter : Router
         // fᵢ: share of the rows·k assignments that chose module i (before capacity), a constant; Pᵢ: mean probability.
         var fraction = new float[ModuleCount];
         foreach (var e in chosen.Span) fraction[e] += 1f / (rows * TopK);
-        var f = Tensor.FromArray(fraction);
+        var f = Tensor.FromArray(fraction, [ModuleCount], probabilities.Device);
         var balance = probabilities.Mean(0).Mul(f).Sum().Mul(ModuleCount);
         var z = logits.LogSumExp(-1).Square().Mean();
         return (balance, z);

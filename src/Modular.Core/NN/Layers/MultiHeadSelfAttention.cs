@@ -65,7 +65,7 @@ public sealed class MultiHeadSelfAttention : Layer, IHostLayer, IPrefixableAtten
         {
             if (mask.Rank != 2 || mask.Size(0) != batch || mask.Size(1) != length)
                 throw new ShapeMismatchException($"{Describe()}: padding mask {mask.Describe()} must be [batch, length] = [{batch}, {length}] to match input {input.Describe()}.");
-            keyMask = prefixLength == 0 ? mask : Tensor.Cat([Tensor.Ones(batch, prefixLength), mask], 1);
+            keyMask = prefixLength == 0 ? mask : Tensor.Cat([Tensor.Full([batch, prefixLength], 1f, mask.Device), mask], 1);
         }
         var context = dropout is { Training: true }
             ? AttentionWithDropout(q, k, v, keyMask, dropout)

@@ -25,6 +25,6 @@ public sealed class ZeroLayer(int width) : Layer, IHostLayer
     protected override Tensor Compute(Tensor input)
     {
         if (input.Size(-1) != Width) throw new ShapeMismatchException($"{Describe()}: input {input.Describe()} must end in width {Width}.");
-        return Tensor.Zeros(input.Shape.ToArray());
+        return Tensor.Zeros(input.Shape.ToArray(), input.Device);
     }
 }

@@ -245,10 +245,24 @@ public partial class Tensor
         return Where(mask, FullLike([], value), this);
     }
 
-    /// <summary>One-hot rows: result shape indices.shape + [classes], 1 at each index.</summary>
-    public static Tensor OneHot(IntTensor indices, int classes)
+    /// <summary>One-hot rows: result shape indices.shape + [classes], 1 at each index, on <paramref name="device"/> (the CPU engine when null).</summary>
+    public static Tensor OneHot(IntTensor indices, int classes, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(indices);
+        device ??= Device.Cpu;
+        if (indices.OnDevice is not null && ReferenceEquals(indices.Device, device))
+        {
+            // indices a kernel computed on this device stay there: a scatter of ones instead of a read to the host
+            var flat = indices.Reshape(indices.Count, 1);
+            var ones = Full([indices.Count, 1], 1f, device);
+            return Zeros([indices.Count, classes], device).ScatterAdd(1, flat, ones).Reshape([.. indices.ShapeArray, classes]);
+        }
+        var host = OneHotOnHost(indices, classes);
+        return device.IsHost ? host : host.To(device);
+    }
+
+    private static Tensor OneHotOnHost(IntTensor indices, int classes)
+    {
         if (classes < 1) throw new ConfigurationException($"OneHot: classes must be ≥ 1, got {classes}.");
         indices.CheckRange(classes, "OneHot", $"class index for {classes} classes");
         var y = Zeros([.. indices.ShapeArray, classes]);

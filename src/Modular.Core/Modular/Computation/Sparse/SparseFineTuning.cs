@@ -62,7 +62,7 @@ public sealed class SparseDeltaModule : ComputationModule
     public Parameter Delta { get; }
 
     /// <summary>Entries the mask keeps (counted from the mask itself, which loading a saved module replaces).</summary>
-    public int Nonzero => (int)System.Numerics.Tensors.TensorPrimitives.Sum<float>(Mask.Span);
+    public int Nonzero => (int)System.Numerics.Tensors.TensorPrimitives.Sum<float>(Mask.ToArray());
 
     /// <inheritdoc/>
     public override long EffectiveParameterCount => Nonzero;

@@ -60,7 +60,7 @@ public abstract class SparseMask
             using var s = score(path, weight);
             if (!s.Shape.Equals(weight.Shape)) throw new ShapeMismatchException($"Sparse mask '{name}' at '{path}': scores {s.Shape} must have the weight's shape {weight.Shape}.");
             using var dense = s.Contiguous().Detach();
-            return TopMask(dense.Span, weight.Shape.ToArray(), Count(weight, density));
+            return TopMask(dense.ToArray(), weight.Shape.ToArray(), Count(weight, density));
         }
 
         public override string ToString() => name;
