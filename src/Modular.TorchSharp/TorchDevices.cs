@@ -26,6 +26,9 @@ public static class TorchDevices
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(name);
             TorchRuntime.EnsureLoaded();
+            // libtorch refuses even to parse a CUDA device string when its CUDA runtime is absent, so ask first
+            if (name.Trim().StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && !torch.cuda.is_available())
+                throw new TorchDeviceException($"Device.Torch(\"{name}\"): CUDA is not available to this process: the libtorch it loaded is a CPU build or no GPU is visible. Reference TorchSharp-cuda-linux (or TorchSharp-cuda-windows) instead of TorchSharp-cpu, on a machine with an NVIDIA GPU and driver; or use Device.Torch(\"cpu\").");
             torch.Device parsed;
             try
             {
@@ -37,8 +40,6 @@ public static class TorchDevices
             }
             if (parsed.type == DeviceType.CUDA)
             {
-                if (!torch.cuda.is_available())
-                    throw new TorchDeviceException($"Device.Torch(\"{name}\"): CUDA is not available to this process: the libtorch it loaded is a CPU build or no GPU is visible. Reference TorchSharp-cuda-linux (or TorchSharp-cuda-windows) instead of TorchSharp-cpu, on a machine with an NVIDIA GPU and driver; or use Device.Torch(\"cpu\").");
                 int index = parsed.index < 0 ? 0 : parsed.index;
                 int count = torch.cuda.device_count();
                 if (index >= count) throw new TorchDeviceException($"Device.Torch(\"{name}\"): there are {count} CUDA devices (cuda:0…cuda:{count - 1}).");

@@ -212,7 +212,7 @@ public sealed partial class ModularModel : IModelSummarySource, IParameterEffici
     public Tensor Forward(IntTensor ids, Tensor? paddingMask = null, IReadOnlyDictionary<string, int[]>? metadata = null)
     {
         if (Base is not ITokenModel model) throw new ConfigurationException($"ModularModel.Forward needs a base model that reads token ids (ITokenModel); {Base.GetType().Name} is not one. Call the base model directly inside ForwardContext.Begin(...).");
-        var mask = paddingMask?.To(Device);
+        var mask = paddingMask is null ? null : PaddingMask.ValidatedOn(paddingMask, Device);
         using var context = ForwardContext.Begin(mask, metadata);
         return model.Forward(ids, mask);
     }

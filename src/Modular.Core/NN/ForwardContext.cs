@@ -31,11 +31,13 @@ public sealed class ForwardContext : IDisposable
     /// <summary>
     /// Opens a context. <paramref name="paddingMask"/> is [batch, length] with 1 for real tokens and 0 for padding;
     /// <paramref name="metadata"/> maps a key (e.g. <c>"task"</c>, <c>"language"</c>) to one id per example. A mask
-    /// that breaks <see cref="NN.PaddingMask"/>'s rules is refused here, at the forward pass that receives it.
+    /// that breaks <see cref="NN.PaddingMask"/>'s rules is refused here, at the forward pass that receives it — a mask in
+    /// host memory, that is: one already on a device is not read back to be checked (<see cref="NN.PaddingMask.ValidatedOn"/>
+    /// checks a host mask before it moves; the trainer and <c>ModularModel.Forward</c> move masks that way).
     /// </summary>
     public static ForwardContext Begin(Tensor? paddingMask = null, IReadOnlyDictionary<string, int[]>? metadata = null, Rng? random = null)
     {
-        if (paddingMask is not null && !ReferenceEquals(paddingMask, current?.PaddingMask)) NN.PaddingMask.Validate(paddingMask);
+        if (paddingMask is { Device.IsHost: true } && !ReferenceEquals(paddingMask, current?.PaddingMask)) NN.PaddingMask.Validate(paddingMask);
         var context = new ForwardContext(paddingMask ?? current?.PaddingMask, metadata, current) { Random = random ?? current?.Random };
         current = context;
         return context;

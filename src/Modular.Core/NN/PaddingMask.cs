@@ -9,6 +9,18 @@ namespace Modular.NN;
 /// </summary>
 public static class PaddingMask
 {
+    /// <summary>
+    /// <paramref name="mask"/> checked in host memory, then on <paramref name="device"/> (itself when it is already
+    /// there): batches arrive on the host, and checking them before they move costs no read back from the device.
+    /// </summary>
+    public static Tensor ValidatedOn(Tensor mask, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        ArgumentNullException.ThrowIfNull(device);
+        if (mask.Device.IsHost && !device.IsHost) Validate(mask); // on the host, ForwardContext.Begin checks it
+        return mask.To(device);
+    }
+
     /// <summary>Throws a <see cref="ConfigurationException"/> naming the first entry or row that breaks the rules.</summary>
     public static void Validate(Tensor mask)
     {
