@@ -6,8 +6,8 @@ namespace Modular.Tests.Golden;
 /// <summary>A float array with its shape, as recorded by tests/golden/generate_ops.py.</summary>
 internal sealed record GoldenArray(int[] Shape, float[] Data)
 {
-    /// <summary>A new tensor holding the values (an empty shape gives a scalar).</summary>
-    public Tensor ToTensor() => Tensor.FromArray(Data, Shape);
+    /// <summary>A new tensor holding the values (an empty shape gives a scalar), on <paramref name="device"/> (the CPU engine when null).</summary>
+    public Tensor ToTensor(Device? device = null) => Tensor.FromArray(Data, Shape, device ?? Device.Cpu);
 }
 
 /// <summary>One PyTorch run of an operation: its inputs, outputs, the projections R of the outputs, and the input gradients of Σ R ⊙ output.</summary>

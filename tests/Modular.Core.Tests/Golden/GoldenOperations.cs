@@ -4,8 +4,11 @@ using Modular.Tensors;
 namespace Modular.Tests.Golden;
 
 /// <summary>The arguments of one golden case as tensors: inputs (leaves that collect gradients), constants and indices, by name.</summary>
-internal sealed class GoldenArguments(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, IntTensor> indices)
+internal sealed class GoldenArguments(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, IntTensor> indices, Device device)
 {
+    /// <summary>The device the case runs on, for operations whose arguments are indices only.</summary>
+    public Device Device => device;
+
     /// <summary>The input or constant tensor called <paramref name="name"/> in the generator.</summary>
     public Tensor this[string name] => tensors[name];
 
@@ -124,7 +127,7 @@ internal static class GoldenOperations
         One("topk/axis0", x => x["x"].TopK(2, axis: 0).Values);
         One("where", x => Tensor.Where(x["condition"], x["a"], x["b"]));
         One("masked_fill", x => x["x"].MaskedFill(x["mask"], -2.5f));
-        One("one_hot", x => Tensor.OneHot(x.Index("classes"), 4));
+        One("one_hot", x => Tensor.OneHot(x.Index("classes"), 4, x.Device));
 
         // ---- losses
         foreach (var smoothing in new[] { 0f, 0.1f })
