@@ -43,6 +43,21 @@ public class StateLoadingTests
         AssertMatchesPyTorch(model);
     }
 
+    [Theory]
+    [InlineData("mlp.pt")]
+    [InlineData("mlp.safetensors")]
+    public void A_PyTorch_state_loads_into_a_model_on_a_libtorch_device(string file)
+    {
+        var device = Device.Torch("cpu");
+        var model = (Sequential)Mlp().To(device);
+        model.LoadTorchState(Fixture(file));
+        Assert.All(model.Parameters(), p => Assert.Same(device, p.Device));
+        var (x, expected) = Io();
+        var actual = model.Forward(x.To(device)).ToArray();
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-5f + 1e-5f * Math.Abs(expected[i]), $"output {i}: {actual[i]} here, {expected[i]} in PyTorch");
+    }
+
     [Fact]
     public void The_state_dict_reads_to_the_exact_values_of_the_safetensors_copy()
     {

@@ -103,7 +103,15 @@ internal sealed partial class TorchBackend : Modular.Tensors.Kernels.Backend
         return storage.IsUnbound && y.Offset == 0 && y.Count == storage.Length && y.IsContiguous;
     }
 
-    private static TorchStorage Storage(Modular.Tensors.Tensor t) => t.Storage as TorchStorage
+    /// <summary>A Modular tensor whose storage is <paramref name="dense"/> (contiguous, float32, storage offset 0, on this device) itself.</summary>
+    internal Modular.Tensors.Tensor Wrap(torch.Tensor dense, int[] shape)
+    {
+        var storage = new TorchStorage(this, (int)dense.numel());
+        storage.Adopt(dense.detach()); // a handle of our own on the caller's memory
+        return new Modular.Tensors.Tensor(storage, shape, Modular.Tensors.TensorShape.ContiguousStrides(shape), 0);
+    }
+
+    internal static TorchStorage Storage(Modular.Tensors.Tensor t) => t.Storage as TorchStorage
         ?? throw new DeviceMismatchException($"{t.Describe()} is on device '{t.Device}', not on a libtorch device; move it with .To(device) first.");
 
     /// <summary>
