@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Prints ours/PyTorch (and ours/TorchSharp) ratios per case and thread count from the benchmarks' JSON lines.
+"""Prints ours/PyTorch (and ours/TorchSharp, ours-on-libtorch/TorchSharp) ratios per case and thread count from the
+benchmarks' JSON lines.
 
 usage: ratio_table.py --ours ours1.jsonl [...] --torch torch1.jsonl [...] [--torchsharp ts1.jsonl [...]]
+                      [--ours-torch ours_torch1.jsonl [...]]
 
 Per run file the last line of each (case, shape, threads) counts (both programs re-measure disturbed cases);
 over runs the median of the per-run medians is shown, with undisturbed runs preferred. A case measured on
@@ -46,13 +48,22 @@ def main():
     parser.add_argument("--ours", nargs="+", required=True)
     parser.add_argument("--torch", nargs="+", required=True)
     parser.add_argument("--torchsharp", nargs="+", help="JSON lines of the plain-TorchSharp anchor (same cases and keys)")
+    parser.add_argument("--ours-torch", nargs="+", help="JSON lines of Modular on its libtorch backend (--device torch-cpu)")
+    parser.add_argument("--baseline", nargs="+", help="JSON lines of an older build of ours on the CPU engine")
     args = parser.parse_args()
     sides = [("ours", load(args.ours)), ("pytorch", load(args.torch))]
     if args.torchsharp:
         sides.append(("torchsharp", load(args.torchsharp)))
+    if args.ours_torch:
+        sides.append(("ours-torch", load(args.ours_torch)))
+    if args.baseline:
+        sides.append(("baseline", load(args.baseline)))
+    index = {side: i for i, (side, _) in enumerate(sides)}
+    # (numerator, denominator): the CPU engine against both anchors; Modular on libtorch against libtorch's own autograd
+    pairs = [("ours", "pytorch")] + [(a, b) for a, b in [("ours", "torchsharp"), ("ours-torch", "torchsharp"), ("ours", "baseline")] if a in index and b in index]
     keys = sorted(set().union(*(runs for _, runs in sides)), key=lambda k: (k[0] != "gemm", k[0], k[4], k[1] or 0, k[2] or 0, k[3] or 0))
     header = f"{'case':26s} {'threads':>7s} {'metric':>14s}" + "".join(f" {side:>10s}" for side, _ in sides)
-    header += "".join(f" {'/' + side:>11s}" for side, _ in sides[1:])
+    header += "".join(f" {a.replace('ours-torch', 'o-t') + '/' + b[:3]:>11s}" for a, b in pairs)
     print(header + "  notes")
     for key in keys:
         case, m, k, n, threads = key
@@ -67,7 +78,7 @@ def main():
                 cells.append(None)
                 notes.append(f"{side} missing")
         text = "".join(f" {v:10.2f}" if v is not None else f" {'-':>10s}" for v in cells)
-        ratios = "".join(f" {cells[0] / c:11.2f}" if cells[0] is not None and c else f" {'-':>11s}" for c in cells[1:])
+        ratios = "".join(f" {cells[index[a]] / cells[index[b]]:11.2f}" if cells[index[a]] is not None and cells[index[b]] else f" {'-':>11s}" for a, b in pairs)
         print(f"{name:26s} {threads:7d} {METRIC[case]:>14s}{text}{ratios}  {'; '.join(notes)}")
 
 

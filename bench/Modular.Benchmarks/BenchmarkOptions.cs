@@ -1,9 +1,12 @@
 namespace Modular.Benchmarks;
 
-/// <summary>Command line: <c>--cases gemm,lora,full,adapter,moe</c>, <c>--threads 1,2</c>, <c>--quick</c>.</summary>
-internal sealed record BenchmarkOptions(IReadOnlyList<string> Cases, IReadOnlyList<int> Threads, bool Quick)
+/// <summary>
+/// Command line: <c>--cases gemm,lora,full,adapter,moe</c>, <c>--threads 1,2</c>, <c>--quick</c>, <c>--device cpu|torch-cpu|cuda</c>
+/// (the CPU engine, the libtorch backend on libtorch's CPU, or on CUDA device 0).
+/// </summary>
+internal sealed record BenchmarkOptions(IReadOnlyList<string> Cases, IReadOnlyList<int> Threads, bool Quick, string Device = "cpu")
 {
-    public const string Usage = "usage: Modular.Benchmarks [--cases gemm,lora,full,adapter,moe] [--threads 1,2] [--quick]";
+    public const string Usage = "usage: Modular.Benchmarks [--cases gemm,lora,full,adapter,moe] [--threads 1,2] [--quick] [--device cpu|torch-cpu|cuda]";
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with the reason and the usage line when they are wrong.</summary>
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -18,6 +21,7 @@ internal sealed record BenchmarkOptions(IReadOnlyList<string> Cases, IReadOnlyLi
                 "--cases" => options with { Cases = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--threads" => options with { Threads = Value().Split(',').Select(ParseThreads).ToArray() },
                 "--quick" => options with { Quick = true },
+                "--device" => options with { Device = Value() is "cpu" or "torch-cpu" or "cuda" ? args[i] : throw new ArgumentException($"--device: '{args[i]}' is not cpu, torch-cpu or cuda.\n{Usage}") },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'.\n{Usage}"),
             };
         }

@@ -14,7 +14,8 @@ namespace Modular.Benchmarks;
 /// A training step is cross-entropy, backward, AdamW (lr 1e-4, weight decay 0.01), gradients dropped — inside a tensor
 /// scope, as the trainer runs it, so activations return to the buffer pool.
 /// </summary>
-internal sealed class ClassifierCase(string mode) : IBenchmarkCase
+/// On a libtorch device the model moves there after it is built; ids and labels stay in host memory, as a data loader's do.
+internal sealed class ClassifierCase(string mode, Device device) : IBenchmarkCase
 {
     public string Name => mode;
 
@@ -25,6 +26,7 @@ internal sealed class ClassifierCase(string mode) : IBenchmarkCase
         var model = classifier.WithModules();
         if (mode == "lora") model.Attach("layers.*.attention.query|value", new LoRA(LoraRank, LoraAlpha), "lora").TrainOnly("lora", "head");
         if (mode == "adapter") model.Attach(new BottleneckAdapter(AdapterReduction), "adapter").TrainOnly("adapter", "head");
+        model.To(device);
         var optimizer = new AdamW(1e-4f, 0.9f, 0.999f, 1e-8f, 0.01f, classifier.TrainableParameters());
         var rng = new Rng(Seed + 1);
         var ids = IntTensor.Zeros(Batch, SequenceLength);

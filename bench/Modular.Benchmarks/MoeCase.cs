@@ -13,7 +13,7 @@ namespace Modular.Benchmarks;
 /// tokens gathered per expert, each expert Linear → GELU → Linear, outputs scaled by their gate and added back), forward
 /// and backward of (out ⊙ G).sum() with a fixed random G.
 /// </summary>
-internal sealed class MoeCase : IBenchmarkCase
+internal sealed class MoeCase(Device device) : IBenchmarkCase
 {
     public string Name => "moe";
 
@@ -28,9 +28,10 @@ internal sealed class MoeCase : IBenchmarkCase
         var experts = Enumerable.Range(0, MoeExperts).Select(e => $"expert{e}").ToList();
         foreach (var name in experts) model.Attach("0", new Expert(MoeFeedForward), name);
         model.Active = new Mixture(Routers.TopK(MoeTopK, balanceWeight: 0f, zLossWeight: 0f), experts);
-        var x = Tensor.Randn(rng, MoeTokens, MoeDimension);
+        model.To(device);
+        var x = Tensor.Randn(rng, MoeTokens, MoeDimension).To(device);
         x.RequiresGrad = true;
-        var g = Tensor.Randn(rng, MoeTokens, MoeDimension);
+        var g = Tensor.Randn(rng, MoeTokens, MoeDimension).To(device);
 
         void Call()
         {

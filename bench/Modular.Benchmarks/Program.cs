@@ -3,7 +3,9 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
 using Modular.Benchmarks;
+using Modular.Tensors;
 using Modular.Tensors.Kernels;
+using Modular.TorchSharp;
 
 // Runs the PyTorch anchor's cases (shared/bench/torch_ref.py) on Modular and prints one JSON line per measurement,
 // with the anchor's case names and fields, so that bench/compare.sh can put the two side by side.
@@ -21,7 +23,17 @@ catch (ArgumentException e)
 Console.Error.WriteLine("warning: this is a Debug build; build with -c Release for meaningful figures.");
 #endif
 
-IBenchmarkCase[] available = [new GemmCase(), new ClassifierCase("lora"), new ClassifierCase("full"), new ClassifierCase("adapter"), new MoeCase()];
+Device device;
+try
+{
+    device = options.Device switch { "torch-cpu" => Device.Torch("cpu"), "cuda" => Device.Torch("cuda:0"), _ => Device.Cpu };
+}
+catch (Modular.ModularException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+IBenchmarkCase[] available = [new GemmCase(), new ClassifierCase("lora", device), new ClassifierCase("full", device), new ClassifierCase("adapter", device), new MoeCase(device)];
 var selected = new List<IBenchmarkCase>();
 foreach (string name in options.Cases)
 {
@@ -40,6 +52,7 @@ Report(new JsonObject
     ["cpu_count"] = Environment.ProcessorCount,
     ["vector512"] = Vector512.IsHardwareAccelerated,
     ["quick"] = options.Quick,
+    ["device"] = device.Name,
 });
 var protocol = options.Quick ? TimingProtocol.Quick : TimingProtocol.Standard;
 var wall = Stopwatch.StartNew();
@@ -48,6 +61,7 @@ foreach (var benchmark in selected)
     foreach (int threads in options.Threads)
     {
         ComputeThreads.Count = threads;
+        if (!device.IsHost) TorchSharp.torch.set_num_threads(threads); // libtorch's own intra-op pool
         benchmark.Run(threads, protocol, Report);
     }
 }
