@@ -53,6 +53,6 @@ done
 
 echo "results: $results ($(uptime | sed 's/.*load/load/'))"
 args=(--ours "$results"/ours-*.jsonl --torch "$results"/torch-*.jsonl)
-[ "$n" -lt 3 ] || args+=(--torchsharp "$results"/torchsharp-*.jsonl --ours-torch "$results"/ours_torch-*.jsonl)
+[ "${TORCHSHARP:-1}" = 0 ] || args+=(--torchsharp "$results"/torchsharp-*.jsonl --ours-torch "$results"/ours_torch-*.jsonl)
 [ -z "${BASELINE_DLL:-}" ] || args+=(--baseline "$results"/baseline-*.jsonl)
 "$python" "$repo/bench/ratio_table.py" "${args[@]}"

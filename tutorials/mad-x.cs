@@ -1,4 +1,6 @@
 #:project ../src/Modular.Interactive/Modular.Interactive.csproj
+#:project ../src/Modular.TorchSharp/Modular.TorchSharp.csproj
+#:package libtorch-cpu-linux-x64
 #:property PublishAot=false
 // %% [markdown]
 // # MAD-X: zero-shot cross-lingual transfer with language and task adapters
@@ -34,12 +36,14 @@ using Modular.Training;
 using static Modular.Interactive.Output;
 
 // %% [script-only]
-var options = Modular.Interactive.Tutorials.TutorialOptions.FromArgs(args);  // --quick (or MODULAR_QUICK=1), --seeds N, --report path
+var options = Modular.Interactive.Tutorials.TutorialOptions.FromArgs(args);  // --quick (or MODULAR_QUICK=1), --seeds N, --report path, --device cpu|torch-cpu|cuda
+var device = Modular.TorchSharp.TorchDevices.Named(options.Device);  // cpu: Modular's CPU engine; torch-cpu, cuda: libtorch (Modular.TorchSharp)
 using var report = new HtmlReport(options.ReportPath ?? "mad-x-report.html", "MAD-X: zero-shot cross-lingual transfer");
 AmbientProgress.Factory = () => new Modular.Interactive.Progress.ConsoleProgress();  // one updating console line per training run
 
 // %% [notebook-only]
 // var options = Modular.Interactive.Tutorials.TutorialOptions.FromEnvironment();  // quick mode when MODULAR_QUICK=1
+// var device = Modular.Tensors.Device.Cpu;  // Modular's CPU engine
 
 // %% [markdown]
 // ## Data
@@ -76,9 +80,9 @@ Console.WriteLine($"{gettext.Programs.Count} programs; {train.Count} English tra
 
 // %%
 var lmOptions = new TrainerOptions { Epochs = options.Size(2, 1) };
-var madx = new MadX(languages, invertible: true);
+var madx = new MadX(languages, invertible: true, device: device);
 madx.TrainLanguageAdapters(LanguageText, lmOptions);
-var madxPlain = new MadX(languages, invertible: false);
+var madxPlain = new MadX(languages, invertible: false, device: device);
 madxPlain.TrainLanguageAdapters(LanguageText, lmOptions);
 
 var lm = new ResultsTable("language", "base model", "+ language adapter", "+ invertible adapter") { Title = "Masked-LM loss on each language's own text (nats per masked byte)", Caption = "measured on the adapters' training text; lower is better" };
@@ -113,7 +117,7 @@ foreach (var seed in options.SeedList)
         {
             "MAD-X" => madx.Classifier(gettext.Programs.Count, seed),
             "MAD-X w/o invertible" => madxPlain.Classifier(gettext.Programs.Count, seed),
-            _ => PretrainedBase.LoadClassifier(gettext.Programs.Count, seed).WithModules(seed),
+            _ => PretrainedBase.LoadClassifier(gettext.Programs.Count, seed).To(device).WithModules(seed),
         };
         var variant = configuration == "MAD-X" ? madx : madxPlain;
         bool adapters = configuration.StartsWith("MAD-X", StringComparison.Ordinal);
@@ -165,7 +169,7 @@ Show(results);
 // adapter alone on the same seeds.
 
 // %%
-var strong = new MadX(languages, invertible: true, reduction: 1);
+var strong = new MadX(languages, invertible: true, reduction: 1, device: device);
 strong.TrainLanguageAdapters(LanguageText, lmOptions with { Epochs = options.Size(4, 1) }, learningRate: 3e-3f);
 var strongAccuracy = languages.ToDictionary(l => l, _ => new List<double>());
 foreach (var seed in options.SeedList)

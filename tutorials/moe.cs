@@ -1,4 +1,6 @@
 #:project ../src/Modular.Interactive/Modular.Interactive.csproj
+#:project ../src/Modular.TorchSharp/Modular.TorchSharp.csproj
+#:package libtorch-cpu-linux-x64
 #:property PublishAot=false
 // %% [markdown]
 // # Mixture of experts: watching the router
@@ -30,12 +32,14 @@ using Modular.Training;
 using static Modular.Interactive.Output;
 
 // %% [script-only]
-var options = Modular.Interactive.Tutorials.TutorialOptions.FromArgs(args);  // --quick (or MODULAR_QUICK=1), --seeds N, --report path
+var options = Modular.Interactive.Tutorials.TutorialOptions.FromArgs(args);  // --quick (or MODULAR_QUICK=1), --seeds N, --report path, --device cpu|torch-cpu|cuda
+var device = Modular.TorchSharp.TorchDevices.Named(options.Device);  // cpu: Modular's CPU engine; torch-cpu, cuda: libtorch (Modular.TorchSharp)
 using var report = new HtmlReport(options.ReportPath ?? "moe-report.html", "Mixture of experts: watching the router");
 AmbientProgress.Factory = () => new Modular.Interactive.Progress.ConsoleProgress();  // one updating console line per training run
 
 // %% [notebook-only]
 // var options = Modular.Interactive.Tutorials.TutorialOptions.FromEnvironment();  // quick mode when MODULAR_QUICK=1
+// var device = Modular.Tensors.Device.Cpu;  // Modular's CPU engine (the last section switches to libtorch)
 
 // %% [markdown]
 // ## Data: one declaration, 39 languages
@@ -79,14 +83,14 @@ int layers = options.Size(2, 1), epochs = options.Size(3, 1);
 
 // In Modular a mixture-of-experts Transformer is a configuration of sites: each Transformer layer's feed-forward place
 // holds an inventory of 8 expert networks, and a top-k mixture routes every token to its experts.
-ModularModel Build(string kind, int seed, float balance = 0.01f, float capacity = 1.25f) => kind switch
+ModularModel Build(string kind, int seed, float balance = 0.01f, float capacity = 1.25f) => (kind switch
 {
     "dense" => TransformerClassifier.Create(tokenizer.VocabularySize, dModel: 64, layers, heads: 4, ff: 128, classes: languages.Count, maxLength: Length, seed: seed).WithModules(seed),
     "top-1" => MoeTransformer.Create(tokenizer.VocabularySize, dModel: 64, layers, heads: 4, ff: 128, classes: languages.Count, experts: 8, topK: 1,
         capacityFactor: capacity, auxLossWeight: balance, maxLength: Length, seed: seed, routeLabelKey: "language", routeLabelNames: names),
     _ => MoeTransformer.Create(tokenizer.VocabularySize, dModel: 64, layers, heads: 4, ff: 64, classes: languages.Count, experts: 8, topK: 2,
         capacityFactor: capacity, auxLossWeight: balance, maxLength: Length, seed: seed, routeLabelKey: "language", routeLabelNames: names),
-};
+}).To(device);
 
 foreach (var kind in new[] { "dense", "top-1", "top-2" })
 {
@@ -169,6 +173,34 @@ foreach (var alpha in new[] { 0f, 0.01f })
     }
 }
 Show(balance);
+
+// %% [markdown]
+// ## The same model on libtorch
+//
+// Everything above ran on Modular's own CPU engine. Modular.TorchSharp adds libtorch as a second backend under the
+// same API: `model.To(Device.Torch("cpu"))` moves the parameters, the routers and (on the next step) the optimiser
+// state to libtorch's CPU device, and `Device.Torch("cuda:0")` to a GPU — with the TorchSharp-cuda-linux (or -windows)
+// package in place of libtorch's CPU natives. The trainer moves each batch there; traces and reports copy to the host.
+// Here the top-2 model trains for one epoch from the same seed on both backends: the losses, the accuracy and the
+// dropped share agree up to float rounding. A script runs the whole tutorial on libtorch with `--device torch-cpu`.
+
+// %% [notebook-only]
+// #r "nuget: Modular.TorchSharp, 0.1.0"
+// #r "nuget: libtorch-cpu-linux-x64, 2.10.0"
+
+// %%
+var backends = new ResultsTable("device", "first loss", "last loss", "test accuracy", "dropped tokens", "seconds") { Title = "Top-2 mixture of experts on each backend", Caption = "one epoch from seed 0; cpu = Modular's CPU engine, torch:cpu = libtorch's CPU through Modular.TorchSharp" };
+foreach (var target in new[] { Modular.Tensors.Device.Cpu, Modular.TorchSharp.TorchDevices.Torch("cpu") })
+{
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    var model = Build("top-2", seed: 0).To(target);
+    var trainer = new Trainer(model, new AdamW(2e-3f), options: new TrainerOptions { Epochs = 1, RunName = $"top-2 on {target.Name}" });
+    var run = trainer.Fit(train);
+    model.Trace!.Clear();
+    double accuracy = trainer.Evaluate(test)["accuracy"];
+    backends.Add(target.Name, run.History.Records[0].Loss ?? double.NaN, run.History.Records[^1].Loss ?? double.NaN, accuracy, model.Trace.Sites.Average(s => s.DroppedRate), clock.Elapsed.TotalSeconds);
+}
+Show(backends);
 
 // %% [markdown]
 // ## Reading the results

@@ -1,4 +1,6 @@
 #:project ../src/Modular.Interactive/Modular.Interactive.csproj
+#:project ../src/Modular.TorchSharp/Modular.TorchSharp.csproj
+#:package libtorch-cpu-linux-x64
 #:property PublishAot=false
 // %% [markdown]
 // # Polytropon: skills shared across tasks
@@ -34,12 +36,14 @@ using Modular.Training;
 using static Modular.Interactive.Output;
 
 // %% [script-only]
-var options = Modular.Interactive.Tutorials.TutorialOptions.FromArgs(args);  // --quick (or MODULAR_QUICK=1), --seeds N, --report path
+var options = Modular.Interactive.Tutorials.TutorialOptions.FromArgs(args);  // --quick (or MODULAR_QUICK=1), --seeds N, --report path, --device cpu|torch-cpu|cuda
+var device = Modular.TorchSharp.TorchDevices.Named(options.Device);  // cpu: Modular's CPU engine; torch-cpu, cuda: libtorch (Modular.TorchSharp)
 using var report = new HtmlReport(options.ReportPath ?? "polytropon-report.html", "Polytropon: skills shared across tasks");
 AmbientProgress.Factory = () => new Modular.Interactive.Progress.ConsoleProgress();  // one updating console line per training run
 
 // %% [notebook-only]
 // var options = Modular.Interactive.Tutorials.TutorialOptions.FromEnvironment();  // quick mode when MODULAR_QUICK=1
+// var device = Modular.Tensors.Device.Cpu;  // Modular's CPU engine
 
 // %% [markdown]
 // ## Tasks
@@ -90,7 +94,7 @@ const string Targets = "layers.*.attention.query|value, layers.*.feedForward.up|
 
 (ModularModel Model, Optimizer Optimizer, Polytropon? Poly) Build(string setup, int seed)
 {
-    var model = PretrainedBase.LoadClassifier(classes: 6, seed).WithModules(seed);
+    var model = PretrainedBase.LoadClassifier(classes: 6, seed).To(device).WithModules(seed);
     switch (setup)
     {
         case "Polytropon":

@@ -1,4 +1,6 @@
 #:project ../src/Modular.Interactive/Modular.Interactive.csproj
+#:project ../src/Modular.TorchSharp/Modular.TorchSharp.csproj
+#:package libtorch-cpu-linux-x64
 #:property PublishAot=false
 // %% [markdown]
 // # A tour of computation functions: the parameter-efficiency trade-off, measured
@@ -31,12 +33,14 @@ using Modular.Training;
 using static Modular.Interactive.Output;
 
 // %% [script-only]
-var options = Modular.Interactive.Tutorials.TutorialOptions.FromArgs(args);  // --quick (or MODULAR_QUICK=1), --seeds N, --report path
+var options = Modular.Interactive.Tutorials.TutorialOptions.FromArgs(args);  // --quick (or MODULAR_QUICK=1), --seeds N, --report path, --device cpu|torch-cpu|cuda
+var device = Modular.TorchSharp.TorchDevices.Named(options.Device);  // cpu: Modular's CPU engine; torch-cpu, cuda: libtorch (Modular.TorchSharp)
 using var report = new HtmlReport(options.ReportPath ?? "taxonomy-tour-report.html", "A tour of computation functions");
 AmbientProgress.Factory = () => new Modular.Interactive.Progress.ConsoleProgress();  // one updating console line per training run
 
 // %% [notebook-only]
 // var options = Modular.Interactive.Tutorials.TutorialOptions.FromEnvironment();  // quick mode when MODULAR_QUICK=1
+// var device = Modular.Tensors.Device.Cpu;  // Modular's CPU engine
 
 // %% [markdown]
 // ## The base and the task
@@ -99,7 +103,7 @@ float LearningRate(IModuleSpec spec) => spec switch
 
 // %%
 var curves = new TrainingHistory { Title = "Training loss, first seed", Caption = "every method on the same base and data" };
-var table = MethodComparison.Run(seed => PretrainedBase.LoadClassifier(gettext.Programs.Count, seed), methods, train, dev, test,
+var table = MethodComparison.Run(seed => PretrainedBase.LoadClassifier(gettext.Programs.Count, seed).To(device), methods, train, dev, test,
     options.SeedList, new TrainerOptions { Epochs = options.Size(5, 1) }, LearningRate,
     onOutcome: outcome =>
     {

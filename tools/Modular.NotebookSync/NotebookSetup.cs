@@ -14,7 +14,7 @@ public static class NotebookSetup
 
     /// <summary>The markdown note placed before the setup cell; <paramref name="scriptName"/> is the tutorial script's file name.</summary>
     public static string Note(string scriptName) => $"""
-        **Running this notebook.** Build the packages once at the repository's root (`dotnet pack src/Modular.Core -c Release && dotnet pack src/Modular.Interactive -c Release`,
+        **Running this notebook.** Build the packages once at the repository's root (`dotnet pack src/Modular.Core -c Release && dotnet pack src/Modular.Interactive -c Release && dotnet pack src/Modular.TorchSharp -c Release`,
         which writes `artifacts/packages`), then run the cells from this folder, in Jupyter with the .NET Interactive kernel or in VS Code
         ([docs/notebooks.md](../docs/notebooks.md) has the steps). **Quick mode** (tiny sizes, one seed, a minute or less): start Jupyter or
         VS Code with `MODULAR_QUICK=1` in the environment. `{PackagesVariable}=/some/folder` loads the packages from another folder.

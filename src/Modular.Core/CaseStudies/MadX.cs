@@ -3,6 +3,7 @@ using Modular.Computation;
 using Modular.Data;
 using Modular.NN;
 using Modular.Optim;
+using Modular.Tensors;
 using Modular.Training;
 
 namespace Modular.CaseStudies;
@@ -17,8 +18,11 @@ public sealed class MadX
 {
     private readonly Dictionary<string, TrainingResult> languageTraining = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the language-adapter stage on the pre-trained masked language model at <paramref name="basePath"/> (default: the shipped base).</summary>
-    public MadX(IReadOnlyList<string> languages, bool invertible, int reduction = 2, string? basePath = null)
+    /// <summary>
+    /// Creates the language-adapter stage on the pre-trained masked language model at <paramref name="basePath"/>
+    /// (default: the shipped base), with its models on <paramref name="device"/> (default: the CPU engine).
+    /// </summary>
+    public MadX(IReadOnlyList<string> languages, bool invertible, int reduction = 2, string? basePath = null, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(languages);
         if (languages.Count == 0) throw new ConfigurationException("MAD-X needs at least one language.");
@@ -26,13 +30,17 @@ public sealed class MadX
         Invertible = invertible;
         Reduction = reduction;
         BasePath = basePath;
-        LanguageModel = PretrainedBase.LoadLanguageModel(basePath).WithModules();
+        Device = device ?? Device.Cpu;
+        LanguageModel = PretrainedBase.LoadLanguageModel(basePath).To(Device).WithModules();
         foreach (var language in languages)
         {
             LanguageModel.Attach(LanguageAdapter(), language);
             if (invertible) LanguageModel.Attach(new InvertibleAdapter(), InvertibleName(language));
         }
     }
+
+    /// <summary>The device the language model and the classifiers compute on.</summary>
+    public Device Device { get; }
 
     /// <summary>The languages, by tag (en, de, …).</summary>
     public IReadOnlyList<string> Languages { get; }
@@ -110,7 +118,7 @@ public sealed class MadX
     /// </summary>
     public ModularModel Classifier(int classes, int seed)
     {
-        var classifier = PretrainedBase.LoadClassifier(classes, seed, BasePath).WithModules(seed);
+        var classifier = PretrainedBase.LoadClassifier(classes, seed, BasePath).To(Device).WithModules(seed);
         foreach (var language in Languages)
         {
             classifier.CopyModule(LanguageModel, language);

@@ -25,6 +25,7 @@ public sealed partial class ModularModel : IModelSummarySource, IParameterEffici
     {
         ArgumentNullException.ThrowIfNull(baseModel);
         Base = baseModel;
+        Device = baseModel.Device;
         Random = new Rng((ulong)seed + 0x5EEDUL);
         BaseParameterCount = baseModel.ParameterCount;
     }
@@ -32,8 +33,8 @@ public sealed partial class ModularModel : IModelSummarySource, IParameterEffici
     /// <summary>The model's random stream: module weights, routers and fusion layers are drawn from forks of it.</summary>
     internal Rng Random { get; }
 
-    /// <summary>The device the model computes on (<see cref="Device.Cpu"/>, the CPU engine, until <see cref="To"/> moves it).</summary>
-    public Device Device { get; private set; } = Device.Cpu;
+    /// <summary>The device the model computes on: the base model's when wrapped (e.g. <c>baseModel.To(device).WithModules()</c>), then wherever <see cref="To"/> moves it.</summary>
+    public Device Device { get; private set; }
 
     /// <summary>
     /// Moves the model to <paramref name="device"/>: the base and every attached module, the composition's state (routers,

@@ -6,12 +6,24 @@ namespace Modular.Interactive.Tutorials;
 /// How a tutorial runs: full (the default: real sizes, several seeds) or quick (tiny sizes, one seed, for tests), and
 /// where a script writes its report. A notebook reads it from the environment (<c>MODULAR_QUICK=1</c>), so quick mode
 /// needs no edit of the notebook; a script reads the same variable and then its arguments: <c>--quick</c>,
-/// <c>--seeds N</c>, <c>--report path</c>.
+/// <c>--seeds N</c>, <c>--report path</c>, <c>--device cpu|torch-cpu|cuda</c> (also <c>MODULAR_DEVICE</c>).
 /// </summary>
 public sealed record TutorialOptions
 {
     /// <summary>The environment variable that selects quick mode: <c>1</c> or <c>true</c> for quick, <c>0</c>, <c>false</c> or empty for full.</summary>
     public const string QuickVariable = "MODULAR_QUICK";
+
+    /// <summary>The environment variable that names the device, as <c>--device</c> does.</summary>
+    public const string DeviceVariable = "MODULAR_DEVICE";
+
+    /// <summary>The device names a tutorial accepts: Modular's CPU engine, libtorch's CPU, libtorch on a GPU.</summary>
+    public static IReadOnlyList<string> DeviceNames { get; } = ["cpu", "torch-cpu", "cuda"];
+
+    /// <summary>
+    /// Where the models train: <c>cpu</c> (Modular's CPU engine, the default), <c>torch-cpu</c> or <c>cuda</c>/<c>cuda:N</c>
+    /// (libtorch through Modular.TorchSharp; the tutorial turns the name into a device with <c>Device.Named</c>).
+    /// </summary>
+    public string Device { get; init; } = "cpu";
 
     /// <summary>Tiny sizes and one seed, to check that the tutorial runs end to end.</summary>
     public bool Quick { get; init; }
@@ -41,8 +53,13 @@ public sealed record TutorialOptions
             "" or "0" or "FALSE" => false,
             _ => throw new ConfigurationException($"{QuickVariable}='{value}' is not valid; set it to 1 (or true) for quick mode, or to 0 (or false, or unset it) for the full run."),
         };
-        return new TutorialOptions { Quick = quick };
+        return new TutorialOptions { Quick = quick, Device = CheckDevice(variable(DeviceVariable) is { Length: > 0 } device ? device.Trim() : "cpu", DeviceVariable) };
     }
+
+    private static string CheckDevice(string name, string source) =>
+        DeviceNames.Contains(name, StringComparer.Ordinal) || (name.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(name.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            ? name
+            : throw new ConfigurationException($"{source}: '{name}' is not a device; use cpu (Modular's CPU engine, the default), torch-cpu (libtorch's CPU) or cuda / cuda:N (libtorch on a GPU).");
 
     /// <summary>
     /// Reads <c>--quick</c>, <c>--seeds N</c> and <c>--report path</c> on top of <see cref="FromEnvironment()"/>; unknown
@@ -62,9 +79,10 @@ public sealed record TutorialOptions
                 "--quick" => options with { Quick = true },
                 "--seeds" when i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 1 => options with { Seeds = n },
                 "--report" when i + 1 < args.Count => options with { ReportPath = args[i + 1] },
-                _ => throw new ConfigurationException($"Unknown or incomplete tutorial argument '{args[i]}'. Valid: --quick, --seeds N (N ≥ 1), --report path (or {QuickVariable}=1 in the environment)."),
+                "--device" when i + 1 < args.Count => options with { Device = CheckDevice(args[i + 1], "--device") },
+                _ => throw new ConfigurationException($"Unknown or incomplete tutorial argument '{args[i]}'. Valid: --quick, --seeds N (N ≥ 1), --report path, --device cpu|torch-cpu|cuda (or {QuickVariable}=1, {DeviceVariable}=torch-cpu in the environment)."),
             };
-            if (args[i] is "--seeds" or "--report") i++;
+            if (args[i] is "--seeds" or "--report" or "--device") i++;
         }
         return options;
     }

@@ -25,7 +25,7 @@ public sealed class RealKernel : IDisposable
         Packages = Directory.CreateDirectory(Path.Combine(root, "packages")).FullName;
         Home = Directory.CreateDirectory(Path.Combine(root, "home")).FullName;
         if (Tool.Length == 0 || !File.Exists(Python)) return;
-        foreach (string project in new[] { "Modular.Core", "Modular.Interactive" })
+        foreach (string project in new[] { "Modular.Core", "Modular.Interactive", "Modular.TorchSharp" })
         {
             var (exitCode, log) = Run("dotnet", ["pack", Path.Combine(Repository.Root, "src", project, project + ".csproj"), "-c", Repository.Configuration, "--no-build", "-o", Packages, "-nologo"], Repository.Root, TimeSpan.FromMinutes(3));
             if (exitCode != 0) throw new InvalidOperationException($"dotnet pack {project} failed:\n{log}");

@@ -38,4 +38,28 @@ public class TutorialOptionsTests
         var error = Assert.Throws<ConfigurationException>(() => TutorialOptions.FromArgs(["--seeds", "0"], new TutorialOptions()));
         Assert.Contains("'--seeds'", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(new string[0], null, "cpu")]
+    [InlineData(new[] { "--device", "torch-cpu" }, null, "torch-cpu")]
+    [InlineData(new[] { "--device", "cuda:1" }, null, "cuda:1")]
+    [InlineData(new string[0], "torch-cpu", "torch-cpu")]
+    [InlineData(new[] { "--device", "cpu" }, "cuda", "cpu")]
+    public void The_device_comes_from_the_environment_then_the_arguments(string[] args, string? variable, string expected)
+    {
+        var defaults = TutorialOptions.FromEnvironment(name => name == TutorialOptions.DeviceVariable ? variable : null);
+        Assert.Equal(expected, TutorialOptions.FromArgs(args, defaults).Device);
+    }
+
+    [Theory]
+    [InlineData("gpu")]
+    [InlineData("cuda:x")]
+    [InlineData("torch")]
+    public void An_unknown_device_is_refused_naming_the_valid_ones(string name)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => TutorialOptions.FromArgs(["--device", name], new TutorialOptions()));
+        Assert.Contains($"'{name}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("torch-cpu", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ConfigurationException>(() => TutorialOptions.FromEnvironment(v => v == TutorialOptions.DeviceVariable ? name : null));
+    }
 }

@@ -36,6 +36,23 @@ public class TutorialScriptTests
     }
 
     [Fact]
+    public void The_moe_tutorial_runs_on_libtorch_with_device_torch_cpu_and_both_backends_agree()
+    {
+        var report = Path.Combine(Repository.Artifacts("tutorials"), "moe-torch.html");
+        File.Delete(report);
+        var (exitCode, output) = Run(Path.Combine(Repository.Root, "tutorials", "moe.cs"), "--quick", "--device", "torch-cpu", "--report", report);
+        Assert.True(exitCode == 0, $"tutorials/moe.cs --device torch-cpu exited with {exitCode}:\n{output}");
+        var html = new HtmlDocument();
+        html.Load(report);
+        // the last section trains the same model on each backend: one row per device, the same losses to the digits shown
+        var rows = html.DocumentNode.Descendants("tr").Select(r => r.Descendants("td").Select(td => td.InnerText.Trim()).ToList()).Where(r => r.Count == 6).ToList();
+        var cpu = Assert.Single(rows, r => r[0] == "cpu");
+        var torch = Assert.Single(rows, r => r[0] == "torch:cpu");
+        Assert.Equal(cpu.Skip(1).Take(4), torch.Skip(1).Take(4));
+        Assert.Contains("top-2 on torch:cpu", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_mad_x_experiment_on_unseen_languages_runs_in_quick_mode_and_reports_its_tables()
     {
         var report = Path.Combine(Repository.Artifacts("tutorials"), "mad-x-unseen-languages.html");
