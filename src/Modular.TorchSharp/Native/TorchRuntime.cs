@@ -41,6 +41,7 @@ public static class TorchRuntime
             if (host is not null) fixes = [.. candidates.Select(path => GlibcxxAnchorFix.Apply(path, host))];
             try
             {
+                if (OperatingSystem.IsLinux()) PreloadPackagedLibtorch();
                 torch.InitializeDeviceType(DeviceType.CPU);
                 // A call that goes through libLibTorchSharp into libtorch: loading alone does not bind every symbol.
                 using var scope = torch.NewDisposeScope();
@@ -75,6 +76,35 @@ public static class TorchRuntime
             directories.Add(Path.Combine(torchSharp, "..", "..", "runtimes", "linux-x64", "native"));
         }
         return [.. directories.Select(d => Path.GetFullPath(Path.Combine(d, LibraryFileName))).Distinct(StringComparer.Ordinal).Where(File.Exists)];
+    }
+
+    /// <summary>
+    /// Where TorchSharp.dll runs from a NuGet package folder (a notebook kernel, a script host) rather than from an
+    /// application's output folder, nothing binds libtorch's file names to the libtorch package: TorchSharp's first
+    /// attempt loads <c>libtorch_cpu.so</c> by name, and a host that has another libtorch on its library path (Debian's
+    /// libtorch-dev 1.13 puts one in /usr/lib) then holds the wrong libc10 and libtorch_cpu, so that the right
+    /// libLibTorchSharp.so fails later with an undefined c10 symbol. Loading the CPU package's libraries and TorchSharp's
+    /// bindings by full path first binds those names to the package's files (later loads by name find them by soname).
+    /// CUDA packages ship libtorch in fragments that TorchSharp reassembles itself; they are left to it.
+    /// </summary>
+    private static void PreloadPackagedLibtorch()
+    {
+        var torchSharp = Path.GetDirectoryName(typeof(torch).Assembly.Location);
+        if (string.IsNullOrEmpty(torchSharp) || File.Exists(Path.Combine(AppContext.BaseDirectory, "libtorch_cpu.so"))) return; // an application: its deps.json binds the natives
+        // <packages>/torchsharp/<version>/lib/<tfm>/TorchSharp.dll
+        var packages = Path.GetFullPath(Path.Combine(torchSharp, "..", "..", "..", ".."));
+        var bindings = Path.GetFullPath(Path.Combine(torchSharp, "..", "..", "runtimes", "linux-x64", "native", LibraryFileName));
+        var libtorch = Path.Combine(packages, "libtorch-cpu-linux-x64");
+        if (!File.Exists(bindings) || !Directory.Exists(libtorch) || Directory.EnumerateDirectories(packages, "libtorch-cuda-*").Any()) return;
+        var natives = Directory.GetDirectories(libtorch).Select(v => Path.Combine(v, "runtimes", "linux-x64", "native"))
+            .Where(d => File.Exists(Path.Combine(d, "libtorch_cpu.so"))).OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault();
+        if (natives is null) return;
+        foreach (var library in new[] { "libgomp-98b21ff3.so.1", "libc10.so", "libtorch_cpu.so", "libtorch.so" })
+        {
+            var path = Path.Combine(natives, library);
+            if (File.Exists(path)) NativeLibrary.Load(path);
+        }
+        NativeLibrary.Load(bindings);
     }
 
     /// <summary>Explains why the library did not load: the loader's own message for each copy, what was patched, and the remedy.</summary>
