@@ -74,6 +74,20 @@ internal sealed partial class TorchBackend
         });
     }
 
+    /// <summary>
+    /// libtorch's fused GELU backward, reached through its autograd on a one-node graph that lives only in this kernel
+    /// (TorchSharp exposes no gelu_backward): GELU recomputed and differentiated in two passes, where GELU′ spelled out
+    /// in tensor operations takes ten.
+    /// </summary>
+    public override void GeluBackward(Tensor x, Tensor y, Tensor g, Tensor dx)
+    {
+        using var scope = NewDisposeScope();
+        using var enabled = global::TorchSharp.torch.enable_grad();
+        var input = View(x).detach().requires_grad_(true);
+        var output = nn.functional.gelu(input);
+        Write(dx, global::TorchSharp.torch.autograd.grad([output], [input], [View(g)])[0]);
+    }
+
     public override void Where(Tensor condition, Tensor a, Tensor b, Tensor y)
     {
         using var scope = NewDisposeScope();

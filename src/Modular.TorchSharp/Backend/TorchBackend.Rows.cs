@@ -42,8 +42,10 @@ internal sealed partial class TorchBackend
     {
         using var scope = NewDisposeScope();
         var v = View(x, rows, n);
-        var (variance, average) = var_mean(v, 1, unbiased: false, keepdim: false);
-        Write(mean, average);
+        // the statistics in two passes over the centred rows (libtorch's var_mean is a scalar Welford loop, several times slower)
+        var average = v.mean([1L], keepdim: true);
+        var variance = v.sub(average).pow_(2).mean([1L]);
+        Write(mean, average.squeeze(1));
         Write(rstd, variance.add_(eps).rsqrt_());
         Write(y, nn.functional.layer_norm(v, [n], gamma is null ? null : View(gamma), beta is null ? null : View(beta), eps));
     }

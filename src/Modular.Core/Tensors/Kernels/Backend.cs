@@ -72,6 +72,16 @@ internal abstract class Backend
     /// <summary>y ← f(a, b) with a and b broadcast to y's shape; y contiguous (and may be a or b).</summary>
     public abstract void Binary(BinaryKind kind, Tensor a, Tensor b, Tensor y, float p0 = 0, float p1 = 0);
 
+    /// <summary>
+    /// dx ← g·GELU′(x), for y = GELU(x) (x, y and dx contiguous and of one shape; g any layout of that shape). By
+    /// default two passes, GELU′ from x and y and then times g; a backend with a fused GELU backward uses it instead.
+    /// </summary>
+    public virtual void GeluBackward(Tensor x, Tensor y, Tensor g, Tensor dx)
+    {
+        Binary(BinaryKind.GeluDerivative, x, y, dx);
+        Binary(BinaryKind.Mul, dx, g, dx);
+    }
+
     /// <summary>y ← condition ≠ 0 ? a : b, all broadcast to y's shape.</summary>
     public abstract void Where(Tensor condition, Tensor a, Tensor b, Tensor y);
 

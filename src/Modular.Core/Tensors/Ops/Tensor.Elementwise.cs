@@ -149,10 +149,7 @@ public partial class Tensor
                 case UnaryKind.Neg: backend.Unary(UnaryKind.Neg, g, dx); break;
                 case UnaryKind.Affine: backend.Unary(UnaryKind.Affine, g, dx, p0, 0f); break;
                 case UnaryKind.Log: backend.Binary(BinaryKind.Div, g, x, dx); break;
-                case UnaryKind.Gelu: // GELU′ from x and y, then times g: two cheap passes beat one with the CDF recomputed
-                    backend.Binary(BinaryKind.GeluDerivative, x, y, dx);
-                    backend.Binary(BinaryKind.Mul, dx, g, dx);
-                    break;
+                case UnaryKind.Gelu: backend.GeluBackward(x, y, g, dx); break;
                 default:
                     var (backward, fromOutput) = UnaryBackward(kind)!.Value;
                     backend.Binary(backward, fromOutput ? y : x, g, dx, p0, p1);
