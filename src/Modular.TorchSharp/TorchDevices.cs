@@ -42,13 +42,14 @@ public static class TorchDevices
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(name);
             TorchRuntime.EnsureLoaded();
+            string trimmed = name.Trim();
             // libtorch refuses even to parse a CUDA device string when its CUDA runtime is absent, so ask first
-            if (name.Trim().StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && !torch.cuda.is_available())
+            if (trimmed.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && !torch.cuda.is_available())
                 throw new TorchDeviceException($"Device.Torch(\"{name}\"): CUDA is not available to this process: the libtorch it loaded is a CPU build or no GPU is visible. Reference TorchSharp-cuda-linux (or TorchSharp-cuda-windows) instead of TorchSharp-cpu, on a machine with an NVIDIA GPU and driver; or use Device.Torch(\"cpu\").");
             torch.Device parsed;
             try
             {
-                parsed = torch.device(name.Trim());
+                parsed = torch.device(trimmed);
             }
             catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or ExternalException)
             {

@@ -37,7 +37,9 @@ internal sealed partial class TorchBackend : Modular.Tensors.Kernels.Backend
     public override void Upload(ReadOnlySpan<float> source, Modular.Tensors.Tensor destination)
     {
         using var scope = NewDisposeScope();
-        var host = torch.tensor(source.ToArray(), Dims(destination), float32);
+        // written straight into libtorch's memory: no managed copy of the values on the way
+        var host = empty(Dims(destination), float32);
+        source.CopyTo(MemoryMarshal.Cast<byte, float>(host.bytes));
         Write(destination, TorchDevice.type == DeviceType.CPU ? host : host.to(TorchDevice));
     }
 

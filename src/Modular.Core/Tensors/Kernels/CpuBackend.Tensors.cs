@@ -37,7 +37,11 @@ internal sealed unsafe partial class CpuBackend
     public override void Fill(Tensor destination, float value)
     {
         if (destination.IsContiguous) S(destination).Fill(value);
-        else Copy(Tensor.Empty([], scoped: false).FillWith(value), destination);
+        else
+        {
+            using var scalar = Tensor.Empty([], scoped: false).FillWith(value); // broadcast into the strided view
+            Copy(scalar, destination);
+        }
     }
 
     public override void ScaledAddInPlace(Tensor dst, Tensor src, float alpha) => ScaledAddInPlace(S(dst), S(src), alpha);
