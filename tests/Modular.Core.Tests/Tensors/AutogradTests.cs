@@ -225,4 +225,54 @@ public class AutogradTests
 
         Assert.Throws<AutogradException>(() => y.RequiresGrad = false);
     }
+
+    // A node hands its incoming gradient on to the first input that takes it whole (residual additions, reshapes,
+    // clones); these cases would double-count, lose or overwrite a gradient if that hand-on shared memory wrongly.
+
+    [Fact]
+    public void A_tensor_added_to_itself_gets_twice_the_gradient()
+    {
+        var x = Leaf(1f, -2f, 3f);
+        var w = Tensor.FromArray([0.5f, 2f, -1f]);
+
+        x.Add(x).Mul(w).Sum().Backward();
+
+        Assert.Equal(new[] { 1f, 4f, -2f }, x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void A_tensor_minus_itself_gets_no_gradient()
+    {
+        var x = Leaf(1f, -2f);
+        var w = Tensor.FromArray([0.5f, 2f]);
+
+        x.Sub(x).Mul(w).Add(x.Mul(w)).Sum().Backward();
+
+        Assert.Equal(new[] { 0.5f, 2f }, x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void A_residual_chain_with_reshapes_hands_each_branch_its_own_gradient()
+    {
+        // y = r + exp(r) with r = reshape(x + 2x) feeds two branches from one gradient: dy/dx = 3·(1 + e^{3x})
+        var x = Leaf(0.1f, -0.2f, 0.3f, 0.05f);
+        var w = Tensor.FromArray([1f, 2f, 3f, 4f], 2, 2);
+        var r = x.Add(x.Mul(2f)).Reshape(2, 2);
+
+        r.Add(r.Exp()).Clone().Mul(w).Sum().Backward();
+
+        for (int i = 0; i < 4; i++) Assert.Equal(3.0 * (i + 1) * (1 + Math.Exp(3.0 * x[i])), x.Grad![i], 4);
+    }
+
+    [Fact]
+    public void An_index_add_into_its_own_source_sums_both_paths()
+    {
+        // y = x + P·x (rows 1, 0 added into rows 0, 1): dL/dx_i = w_i + w_{p(i)}
+        var x = Leaf(1f, 2f);
+        var w = Tensor.FromArray([3f, 5f]);
+
+        x.Exp().Log().IndexAdd(0, IntTensor.FromArray([1, 0]), x).Mul(w).Sum().Backward();
+
+        Assert.Equal(new[] { 3f + 5f, 5f + 3f }, x.Grad!.ToArray());
+    }
 }

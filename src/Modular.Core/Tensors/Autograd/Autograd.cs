@@ -7,6 +7,13 @@ internal static class Autograd
     [ThreadStatic] private static HashSet<GradNode>? seen;
     [ThreadStatic] private static Stack<Tensor>? pending;
 
+    // The gradient the running node's backward consumes. The engine owns it alone and drops it once the node is done,
+    // so the first input the node passes it (or a dense view of it) to may keep it as its own gradient instead of a copy
+    // — residual additions, reshapes and clones hand their gradient on this way, as PyTorch's do. Until the node is done,
+    // its memory must not change: a later addition into it in the same node copies it first.
+    [ThreadStatic] private static Tensor? donor;
+    [ThreadStatic] private static bool donorGiven, donorTaken;
+
     /// <summary>True when an operation on these inputs must be recorded.</summary>
     public static bool NeedsGrad(Tensor a) => GradMode.IsEnabled && a.RequiresGrad;
 
@@ -40,16 +47,27 @@ internal static class Autograd
             foreach (var t in nodes)
             {
                 var node = t.GradFn!;
-                using var g = t.PendingGrad;
+                var g = t.PendingGrad;
                 t.PendingGrad = null;
                 if (g is null) continue;
                 // A shared part of the graph that another root's Backward() already freed: skipping it would silently
                 // lose every gradient that flows through it.
                 if (node.Backward is null)
-                    throw new AutogradException($"Backward: {t.Describe()}, produced by {node.Name}, is part of a graph an earlier Backward() already freed (two losses sharing it?). Add the losses and call Backward() once, or compute the forward pass again.");
-                using (var scope = TensorScope.Begin())
                 {
+                    g.Dispose();
+                    throw new AutogradException($"Backward: {t.Describe()}, produced by {node.Name}, is part of a graph an earlier Backward() already freed (two losses sharing it?). Add the losses and call Backward() once, or compute the forward pass again.");
+                }
+                var outer = (donor, donorGiven, donorTaken); // a backward run inside a node's backward must not lose this one's state
+                (donor, donorGiven, donorTaken) = (g, false, false);
+                try
+                {
+                    using var scope = TensorScope.Begin();
                     node.Backward(g);
+                }
+                finally
+                {
+                    if (!donorTaken) g.Dispose();
+                    (donor, donorGiven, donorTaken) = outer;
                 }
                 node.Release();
             }
@@ -96,20 +114,31 @@ internal static class Autograd
             throw new AutogradException($"Backward: {input.Describe()} was disposed while the graph still needed it, so its gradient cannot flow on. Keep every tensor that leads to the loss alive until Backward() (a TensorScope around the whole step frees them afterwards).");
         if (!grad.Shape.Equals(input.Shape))
             throw new ShapeMismatchException($"Internal autograd error: gradient {grad.Shape} does not match {input.Describe()}.");
-        if (input.GradFn is null)
+        bool leaf = input.GradFn is null;
+        var sum = leaf ? input.Grad : input.PendingGrad;
+        if (sum is null) sum = Own(grad, mayTake);
+        else
         {
-            if (input.Grad is null) input.Grad = Own(grad, mayTake);
-            else AddInto(input.Grad, grad, input);
+            if (!ReferenceEquals(sum.Backend, grad.Backend))
+                throw new DeviceMismatchException($"Backward: a gradient of {input.Describe()} arrived on device '{grad.Device}' while its accumulated gradient is on '{sum.Device}'. Keep the whole computation on one device (model.To(device)).");
+            if (IsDonated(sum)) sum = CopyOfDonated(sum);
+            sum.Backend.AddInPlace(sum, grad);
         }
-        else if (input.PendingGrad is null) input.PendingGrad = Own(grad, mayTake);
-        else AddInto(input.PendingGrad, grad, input);
+        if (leaf) input.Grad = sum;
+        else input.PendingGrad = sum;
     }
 
-    private static void AddInto(Tensor sum, Tensor grad, Tensor input)
+    /// <summary>True when <paramref name="sum"/> is the running node's incoming gradient (or a view of it), which that node may still read.</summary>
+    private static bool IsDonated(Tensor sum) => donor is not null && ReferenceEquals(sum.Storage, donor.Storage);
+
+    /// <summary>A copy of a donated gradient to add into, so that the node still reading the original sees it unchanged.</summary>
+    private static Tensor CopyOfDonated(Tensor sum)
     {
-        if (!ReferenceEquals(sum.Backend, grad.Backend))
-            throw new DeviceMismatchException($"Backward: a gradient of {input.Describe()} arrived on device '{grad.Device}' while its accumulated gradient is on '{sum.Device}'. Keep the whole computation on one device (model.To(device)).");
-        sum.Backend.AddInPlace(sum, grad);
+        var copy = Tensor.Empty(sum.ShapeArray, sum.Backend, scoped: false);
+        sum.Backend.Copy(sum, copy);
+        if (ReferenceEquals(sum, donor)) donorTaken = false; // the engine frees it after the node again
+        else sum.Dispose();
+        return copy;
     }
 
     /// <summary>
@@ -119,8 +148,15 @@ internal static class Autograd
     /// </summary>
     private static Tensor Own(Tensor grad, bool mayTake)
     {
-        if (mayTake && grad.IsContiguous && grad.Offset == 0 && grad.Storage.IsExclusive && grad.Storage.Length == grad.Count && TensorScope.TryRelease(grad))
+        bool dense = grad.IsContiguous && grad.Offset == 0 && grad.Storage.Length == grad.Count;
+        if (mayTake && dense && grad.Storage.IsExclusive && TensorScope.TryRelease(grad))
             return grad;
+        if (mayTake && dense && !donorGiven && donor is not null && ReferenceEquals(grad.Storage, donor.Storage))
+        {
+            if (ReferenceEquals(grad, donor)) (donorGiven, donorTaken) = (true, true);
+            else if (TensorScope.TryRelease(grad)) donorGiven = true; // a view of it: the engine's release of the original leaves it the only user
+            if (donorGiven) return grad;
+        }
         var copy = Tensor.Empty(grad.ShapeArray, grad.Backend, scoped: false);
         grad.Backend.Copy(grad, copy);
         return copy;
