@@ -55,6 +55,24 @@ public sealed class ForwardContext : IDisposable
     /// <summary>[batch, length], 1 = token, 0 = padding; null when every position is a token.</summary>
     public Tensor? PaddingMask { get; set; }
 
+    /// <summary>
+    /// The host mask that <see cref="PaddingMask"/> was checked and moved from (<see cref="BeginOn"/>), so that a forward
+    /// inside this pass handed that same host mask again (<c>ModularModel.Forward</c> under the trainer) reuses the moved
+    /// one instead of checking and uploading it a second time.
+    /// </summary>
+    internal Tensor? PaddingMaskSource { get; private set; }
+
+    /// <summary>
+    /// Opens a context on <paramref name="device"/> for a batch whose <paramref name="hostMask"/> arrives in host memory:
+    /// the mask is checked there, moved once, and remembered as the source of the moved mask.
+    /// </summary>
+    internal static ForwardContext BeginOn(Device device, Tensor? hostMask, IReadOnlyDictionary<string, int[]>? metadata, Rng? random = null)
+    {
+        var context = Begin(hostMask is null ? null : NN.PaddingMask.ValidatedOn(hostMask, device), metadata, random);
+        context.PaddingMaskSource = hostMask;
+        return context;
+    }
+
     /// <summary>Per-example ids by key.</summary>
     public IReadOnlyDictionary<string, int[]> Metadata => metadata;
 

@@ -11,12 +11,15 @@ public static class PaddingMask
 {
     /// <summary>
     /// <paramref name="mask"/> checked in host memory, then on <paramref name="device"/> (itself when it is already
-    /// there): batches arrive on the host, and checking them before they move costs no read back from the device.
+    /// there): batches arrive on the host, and checking them before they move costs no read back from the device. Inside
+    /// a forward context that already moved this very mask to the device, that moved mask.
     /// </summary>
     public static Tensor ValidatedOn(Tensor mask, Device device)
     {
         ArgumentNullException.ThrowIfNull(mask);
         ArgumentNullException.ThrowIfNull(device);
+        if (ForwardContext.Current is { PaddingMask: { } moved } open && ReferenceEquals(open.PaddingMaskSource, mask) && ReferenceEquals(moved.Device, device) && !moved.IsDisposed)
+            return moved;
         if (mask.Device.IsHost && !device.IsHost) Validate(mask); // on the host, ForwardContext.Begin checks it
         return mask.To(device);
     }

@@ -129,7 +129,7 @@ public sealed class Trainer
         root.Train();
         using var scope = TensorScope.Begin();
         var random = new Rng(((ulong)(uint)Options.Seed << 32) ^ (ulong)step ^ 0x57E9UL);
-        using var context = ForwardContext.Begin(batch.PaddingMask is { } mask ? PaddingMask.ValidatedOn(mask, root.Device) : null, batch.Metadata, random); // batches arrive in host memory
+        using var context = ForwardContext.BeginOn(root.Device, batch.PaddingMask, batch.Metadata, random); // batches arrive in host memory
         var output = forward(batch);
         var loss = Objective.Loss(output, batch);
         var total = loss;
@@ -227,7 +227,7 @@ public sealed class Trainer
             foreach (var batch in data.Epoch(0))
             {
                 using var scope = TensorScope.Begin();
-                using var context = ForwardContext.Begin(batch.PaddingMask is { } mask ? PaddingMask.ValidatedOn(mask, root.Device) : null, batch.Metadata);
+                using var context = ForwardContext.BeginOn(root.Device, batch.PaddingMask, batch.Metadata);
                 var output = forward(batch);
                 lossSum += Objective.Loss(output, batch).Item() * batch.Size;
                 examples += batch.Size;

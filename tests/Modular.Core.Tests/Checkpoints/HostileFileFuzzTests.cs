@@ -99,7 +99,7 @@ public sealed partial class HostileFileFuzzTests(ITestOutputHelper output) : IDi
         ];
         for (int i = 0; i < MutationsPerReader; i++)
         {
-            var (bytes, mutation) = MutateSafeTensors(seeds[i % seeds.Length], random);
+            var (bytes, mutation) = SafeTensorsMutations.Mutate(seeds[i % seeds.Length], random, nonFiniteData: true);
             Run(tally, i, mutation, () =>
             {
                 using var scope = TensorScope.Begin();
@@ -136,7 +136,7 @@ public sealed partial class HostileFileFuzzTests(ITestOutputHelper output) : IDi
         }
         for (int i = 0; i < MutationsPerReader; i++)
         {
-            var (bytes, mutation) = random.Next(3) == 0 ? MutateSafeTensors(seeds[i % seeds.Length], random) : MutateMetadata(seeds[i % seeds.Length], random);
+            var (bytes, mutation) = random.Next(3) == 0 ? SafeTensorsMutations.Mutate(seeds[i % seeds.Length], random, nonFiniteData: true) : MutateMetadata(seeds[i % seeds.Length], random);
             File.WriteAllBytes(path, bytes);
             Run(tally, i, mutation, () =>
             {
@@ -180,7 +180,7 @@ public sealed partial class HostileFileFuzzTests(ITestOutputHelper output) : IDi
                     break;
                 case 1:
                     File.WriteAllText(configPath, config);
-                    (var bytes, mutation) = MutateSafeTensors(weights, random);
+                    (var bytes, mutation) = SafeTensorsMutations.Mutate(weights, random, nonFiniteData: true);
                     File.WriteAllBytes(weightsPath, bytes);
                     break;
                 case 2:
@@ -221,51 +221,6 @@ public sealed partial class HostileFileFuzzTests(ITestOutputHelper output) : IDi
         using var stream = new MemoryStream();
         SafeTensorsFile.Write(stream, tensors, metadata);
         return stream.ToArray();
-    }
-
-    /// <summary>Byte-level damage: bit flips, a header byte or digit replaced, truncation, a false header length, bytes cut out.</summary>
-    private static (byte[] Bytes, string Mutation) MutateSafeTensors(byte[] seed, Random random)
-    {
-        var bytes = (byte[])seed.Clone();
-        int headerEnd = 8 + (int)BinaryPrimitives.ReadUInt64LittleEndian(seed);
-        switch (random.Next(7))
-        {
-            case 0:
-                int flips = random.Next(1, 5);
-                for (int i = 0; i < flips; i++) bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
-                return (bytes, $"{flips} bit flips anywhere");
-            case 1:
-                int at = random.Next(8, headerEnd);
-                bytes[at] = (byte)random.Next(256);
-                return (bytes, $"header byte {at} replaced");
-            case 2:
-                var digits = Enumerable.Range(8, headerEnd - 8).Where(i => char.IsAsciiDigit((char)bytes[i])).ToArray();
-                int digit = digits[random.Next(digits.Length)];
-                bytes[digit] = (byte)('0' + random.Next(10));
-                return (bytes, $"header digit {digit} changed");
-            case 3:
-                int length = random.Next(bytes.Length);
-                return (bytes[..length], $"truncated to {length} bytes");
-            case 4:
-                ulong declared = random.Next(3) switch
-                {
-                    0 => (ulong)(headerEnd - 8 + random.Next(-16, 17)),
-                    1 => (ulong)random.NextInt64(),
-                    _ => ulong.MaxValue - (ulong)random.Next(16),
-                };
-                BinaryPrimitives.WriteUInt64LittleEndian(bytes, declared);
-                return (bytes, $"header length set to {declared}");
-            case 5:
-                // Data bytes set to a NaN or infinity pattern: the loaders must refuse non-finite weights.
-                if (bytes.Length - headerEnd < 4) return (bytes, "no data to poison");
-                int word = headerEnd + random.Next((bytes.Length - headerEnd) / 4) * 4;
-                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(word), random.Next(2) == 0 ? float.NaN : float.NegativeInfinity);
-                return (bytes, $"data word at {word} set to a non-finite value");
-            default:
-                int cut = random.Next(8, headerEnd);
-                int count = random.Next(1, 9);
-                return ([.. bytes[..cut], .. bytes[Math.Min(bytes.Length, cut + count)..]], $"{count} bytes removed at {cut}");
-        }
     }
 
     /// <summary>A JSON-level edit of the safetensors header itself, re-framed with a correct length.</summary>

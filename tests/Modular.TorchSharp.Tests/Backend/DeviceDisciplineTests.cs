@@ -95,6 +95,24 @@ public class DeviceDisciplineTests
     }
 
     [Fact]
+    public void A_host_padding_mask_moves_to_the_device_once_per_forward_pass()
+    {
+        using var scope = TensorScope.Begin();
+        var hostMask = Tensor.FromArray([1f, 1f, 0f, 1f], [2, 2], Device.Cpu);
+        var another = Tensor.FromArray([1f, 1f, 0f, 1f], [2, 2], Device.Cpu);
+        using (var context = ForwardContext.BeginOn(BothDevices.Torch, hostMask, metadata: null))
+        {
+            // what the trainer opened is what ModularModel.Forward inside it gets for the same host mask: no second upload
+            Assert.Same(context.PaddingMask, PaddingMask.ValidatedOn(hostMask, BothDevices.Torch));
+            Assert.NotSame(context.PaddingMask, PaddingMask.ValidatedOn(another, BothDevices.Torch));
+            Assert.Same(hostMask, PaddingMask.ValidatedOn(hostMask, Device.Cpu));
+        }
+        Assert.NotSame(hostMask, PaddingMask.ValidatedOn(hostMask, BothDevices.Torch));
+        var broken = Tensor.FromArray([1f, 0.5f], [1, 2], Device.Cpu);
+        Assert.Throws<ConfigurationException>(() => ForwardContext.BeginOn(BothDevices.Torch, broken, metadata: null));
+    }
+
+    [Fact]
     public void A_layer_left_on_the_host_names_its_parameters_path_when_the_input_is_on_a_device()
     {
         var model = TrainingEquivalenceTests.Build("lora").To(BothDevices.Torch);
