@@ -49,6 +49,9 @@ public sealed class AttachedModule
     /// <summary>Whether the module is folded into the base weights.</summary>
     public bool IsMerged { get; internal set; }
 
+    /// <summary>Its own parameters that were trainable when it was merged: unmerging makes exactly these trainable again.</summary>
+    internal IReadOnlyList<Parameter> TrainableWhenMerged { get; set; } = [];
+
     // The claimed base parameters' values when the module was attached: training changes the base itself, so
     // removing the module has to put these back for the base to be bit for bit what it was (a copy of what it claims).
     private readonly List<float[]> baseSnapshot;

@@ -21,12 +21,17 @@ public sealed partial class ModularModel
         using (Tensors.Autograd.GradMode.NoGrad())
             foreach (var (site, part) in module.Parts) part.MergeInto(site, 1f);
         module.IsMerged = true;
-        // A merged module no longer runs, so its own parameters can learn nothing: they stop counting as trainable.
+        // A merged module no longer runs, so its own parameters can learn nothing: they stop counting as trainable
+        // until it is unmerged.
+        module.TrainableWhenMerged = module.OwnParameters.Where(p => p.Trainable).ToList();
         foreach (var p in module.OwnParameters) p.Trainable = false;
         return this;
     }
 
-    /// <summary>Takes a merged module back out of the base weights (restoring them up to float rounding) and lets it run again.</summary>
+    /// <summary>
+    /// Takes a merged module back out of the base weights (restoring them up to float rounding) and lets it run again,
+    /// its parameters trainable as they were before the merge.
+    /// </summary>
     public ModularModel Unmerge(string name)
     {
         var module = Get(name);
@@ -34,6 +39,8 @@ public sealed partial class ModularModel
         using (Tensors.Autograd.GradMode.NoGrad())
             foreach (var (site, part) in module.Parts) part.MergeInto(site, -1f);
         module.IsMerged = false;
+        foreach (var p in module.TrainableWhenMerged) p.Trainable = true;
+        module.TrainableWhenMerged = [];
         return this;
     }
 

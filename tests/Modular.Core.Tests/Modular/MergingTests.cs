@@ -21,15 +21,18 @@ public sealed class MergingTests
         var baseWeights = Tiny.Snapshot(model.Base);
         model.Active = "module";
 
+        Assert.All(model.Get("module").OwnParameters, p => Assert.True(p.Trainable));
         model.Merge("module");
 
         Assert.True(model.Get("module").IsMerged);
+        Assert.All(model.Get("module").OwnParameters, p => Assert.False(p.Trainable));
         Assert.All(model.Get("module").Parts, p => Assert.Null(p.Site.Find("module")));   // the base weights now do its work
         AssertClose(withModule, Tiny.Outputs(model, ids, mask), 1e-5);
 
         model.Unmerge("module");
 
         var restored = Tiny.Snapshot(model.Base);
+        Assert.All(model.Get("module").OwnParameters, p => Assert.True(p.Trainable)); // trainable again, as before the merge
         foreach (var (path, values) in baseWeights)
             AssertClose(values, restored[path], 1e-6);
         AssertClose(withModule, Tiny.Outputs(model, ids, mask), 1e-5);
@@ -137,5 +140,18 @@ public sealed class MergingTests
         double scale = Math.Max(expected.Max(v => Math.Abs(v)), 1e-30);
         double worst = expected.Zip(actual).Max(p => Math.Abs(p.First - (double)p.Second)) / scale;
         Assert.True(worst <= tolerance, $"values differ by {worst:E2} of their largest magnitude (allowed {tolerance:E0}).");
+    }
+
+    [Fact]
+    public void Unmerging_leaves_a_module_that_was_frozen_before_the_merge_frozen()
+    {
+        var model = ModuleCases.All["lora"].Build();
+        var own = model.Get("module").OwnParameters.ToList();
+        own[0].Trainable = false;
+
+        model.Merge("module").Unmerge("module");
+
+        Assert.False(own[0].Trainable);
+        Assert.All(own.Skip(1), p => Assert.True(p.Trainable));
     }
 }
