@@ -6,7 +6,7 @@ namespace Modular.Benchmarks;
 /// </summary>
 internal sealed record BenchmarkOptions(IReadOnlyList<string> Cases, IReadOnlyList<int> Threads, bool Quick, string Device = "cpu")
 {
-    public const string Usage = "usage: Modular.Benchmarks [--cases gemm,lora,full,adapter,moe] [--threads 1,2] [--quick] [--device cpu|torch-cpu|cuda]";
+    public const string Usage = "usage: Modular.Benchmarks [--cases gemm,lora,full,adapter,moe] [--threads 1,2] [--quick] [--device cpu|torch-cpu|cuda[:N]]";
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with the reason and the usage line when they are wrong.</summary>
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -21,11 +21,25 @@ internal sealed record BenchmarkOptions(IReadOnlyList<string> Cases, IReadOnlyLi
                 "--cases" => options with { Cases = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--threads" => options with { Threads = Value().Split(',').Select(ParseThreads).ToArray() },
                 "--quick" => options with { Quick = true },
-                "--device" => options with { Device = Value() is "cpu" or "torch-cpu" or "cuda" ? args[i] : throw new ArgumentException($"--device: '{args[i]}' is not cpu, torch-cpu or cuda.\n{Usage}") },
+                "--device" => options with { Device = CheckDevice(Value()) },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'.\n{Usage}"),
             };
         }
         return options;
+    }
+
+    /// <summary>A device name by <see cref="Modular.Tensors.DeviceName"/>'s grammar (cpu, torch-cpu, cuda, cuda:N).</summary>
+    private static string CheckDevice(string name)
+    {
+        try
+        {
+            _ = Modular.Tensors.DeviceName.LibtorchDevice(name, "--device");
+            return name;
+        }
+        catch (Modular.ConfigurationException e)
+        {
+            throw new ArgumentException($"{e.Message}\n{Usage}", e);
+        }
     }
 
     private static int ParseThreads(string text) =>

@@ -26,7 +26,7 @@ Console.Error.WriteLine("warning: this is a Debug build; build with -c Release f
 Device device;
 try
 {
-    device = options.Device switch { "torch-cpu" => Device.Torch("cpu"), "cuda" => Device.Torch("cuda:0"), _ => Device.Cpu };
+    device = Device.Named(options.Device);
 }
 catch (Modular.ModularException e)
 {

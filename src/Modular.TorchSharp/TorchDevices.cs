@@ -20,18 +20,10 @@ public static class TorchDevices
         /// <summary>
         /// A device by the name a command line or configuration gives it: <c>cpu</c> (Modular's CPU engine),
         /// <c>torch-cpu</c> or <c>torch:cpu</c> (libtorch's CPU), <c>cuda</c>, <c>cuda:1</c> or <c>torch:cuda:1</c>
-        /// (libtorch on a GPU, see <see cref="Torch"/>). Anything else is a <see cref="TorchDeviceException"/> listing these.
+        /// (libtorch on a GPU, see <see cref="Torch"/>), by <see cref="DeviceName"/>'s grammar; anything else is a
+        /// <see cref="ConfigurationException"/> listing these.
         /// </summary>
-        public static Device Named(string name)
-        {
-            ArgumentException.ThrowIfNullOrWhiteSpace(name);
-            string n = name.Trim().ToLowerInvariant();
-            if (n == "cpu") return Device.Cpu;
-            if (n is "torch-cpu" or "torch:cpu") return Device.Torch("cpu");
-            if (n.StartsWith("torch:cuda", StringComparison.Ordinal)) return Device.Torch(n["torch:".Length..]);
-            if (n.StartsWith("cuda", StringComparison.Ordinal)) return Device.Torch(n);
-            throw new TorchDeviceException($"'{name}' is not a device; write cpu (Modular's CPU engine), torch-cpu (libtorch's CPU) or cuda / cuda:<index> (libtorch on a GPU).");
-        }
+        public static Device Named(string name) => DeviceName.LibtorchDevice(name) is { } libtorch ? Device.Torch(libtorch) : Device.Cpu;
 
         /// <summary>
         /// The libtorch device <paramref name="name"/> (<c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>) as a Modular device, named

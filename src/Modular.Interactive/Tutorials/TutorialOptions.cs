@@ -1,4 +1,5 @@
 using System.Globalization;
+using Modular.Tensors;
 
 namespace Modular.Interactive.Tutorials;
 
@@ -15,9 +16,6 @@ public sealed record TutorialOptions
 
     /// <summary>The environment variable that names the device, as <c>--device</c> does.</summary>
     public const string DeviceVariable = "MODULAR_DEVICE";
-
-    /// <summary>The device names a tutorial accepts: Modular's CPU engine, libtorch's CPU, libtorch on a GPU.</summary>
-    public static IReadOnlyList<string> DeviceNames { get; } = ["cpu", "torch-cpu", "cuda"];
 
     /// <summary>
     /// Where the models train: <c>cpu</c> (Modular's CPU engine, the default), <c>torch-cpu</c> or <c>cuda</c>/<c>cuda:N</c>
@@ -56,10 +54,12 @@ public sealed record TutorialOptions
         return new TutorialOptions { Quick = quick, Device = CheckDevice(variable(DeviceVariable) is { Length: > 0 } device ? device.Trim() : "cpu", DeviceVariable) };
     }
 
-    private static string CheckDevice(string name, string source) =>
-        DeviceNames.Contains(name, StringComparer.Ordinal) || (name.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(name.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out _))
-            ? name
-            : throw new ConfigurationException($"{source}: '{name}' is not a device; use cpu (Modular's CPU engine, the default), torch-cpu (libtorch's CPU) or cuda / cuda:N (libtorch on a GPU).");
+    /// <summary><paramref name="name"/> when it names a device (<see cref="DeviceName"/>), checked before anything loads libtorch.</summary>
+    private static string CheckDevice(string name, string source)
+    {
+        _ = DeviceName.LibtorchDevice(name, source);
+        return name;
+    }
 
     /// <summary>
     /// Reads <c>--quick</c>, <c>--seeds N</c> and <c>--report path</c> on top of <see cref="FromEnvironment()"/>; unknown
