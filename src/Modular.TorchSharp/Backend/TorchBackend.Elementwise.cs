@@ -13,19 +13,19 @@ internal sealed partial class TorchBackend
 
     public override void AddInPlace(Tensor dst, Tensor src)
     {
-        using var scope = NewDisposeScope();
-        View(dst).add_(View(src));
+        using var scope = Kernel();
+        View(dst).add_(View(src), S(1));
     }
 
     public override void ScaledAddInPlace(Tensor dst, Tensor src, float alpha)
     {
-        using var scope = NewDisposeScope();
-        View(dst).add_(View(src), alpha);
+        using var scope = Kernel();
+        View(dst).add_(View(src), S(alpha));
     }
 
     public override void Unary(UnaryKind kind, Tensor x, Tensor y, float p0 = 0, float p1 = 0)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         var v = View(x);
         Write(y, kind switch
         {
@@ -39,37 +39,37 @@ internal sealed partial class TorchBackend
             UnaryKind.Tanh => v.tanh(),
             UnaryKind.Sigmoid => v.sigmoid(),
             UnaryKind.Softplus => nn.functional.softplus(v),
-            UnaryKind.Affine => p1 == 0f ? v.mul(p0) : v.mul(p0).add_(p1),
-            UnaryKind.Clamp => v.clamp(p0, p1),
-            UnaryKind.Pow => v.pow(p0),
+            UnaryKind.Affine => p1 == 0f ? v.mul(S(p0)) : v.mul(S(p0)).add_(S(p1)),
+            UnaryKind.Clamp => v.clamp(S(p0), S(p1)),
+            UnaryKind.Pow => v.pow(S(p0)),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         });
     }
 
     public override void Binary(BinaryKind kind, Tensor a, Tensor b, Tensor y, float p0 = 0, float p1 = 0)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         // The *Backward kinds take (forward value, gradient).
         TorchTensor va = View(a), vb = View(b);
         Write(y, kind switch
         {
-            BinaryKind.Add => va.add(vb),
+            BinaryKind.Add => va.add(vb, S(1)),
             BinaryKind.Sub => va.sub(vb),
             BinaryKind.Mul => va.mul(vb),
             BinaryKind.Div => va.div(vb),
             BinaryKind.Max => maximum(va, vb),
             BinaryKind.Min => minimum(va, vb),
             BinaryKind.Equal => va.eq(vb).to(float32),
-            BinaryKind.ReluBackward => vb.mul(va.gt(0)),
-            BinaryKind.TanhBackward => va.square().neg_().add_(1).mul_(vb),
-            BinaryKind.SigmoidBackward => va.neg().add_(1).mul_(va).mul_(vb),
+            BinaryKind.ReluBackward => vb.mul(va.gt(S(0))),
+            BinaryKind.TanhBackward => va.square().neg_().add_(S(1)).mul_(vb),
+            BinaryKind.SigmoidBackward => va.neg().add_(S(1)).mul_(va).mul_(vb),
             BinaryKind.SoftplusBackward => va.sigmoid().mul_(vb),
             BinaryKind.AbsBackward => va.sign().mul_(vb),
             // GELU′(x) = Φ(x) + x·φ(x)
-            BinaryKind.GeluDerivative => va.square().mul_(-0.5).exp_().mul_(InverseSqrt2Pi).mul_(va).add_(va.mul(InverseSqrt2).erf_().add_(1).mul_(0.5)),
-            BinaryKind.ClampBackward => vb.mul(va.ge(p0).logical_and_(va.le(p1))),
-            BinaryKind.PowBackward => p0 == 0f ? zeros_like(vb) : va.pow(p0 - 1f).mul_(p0).mul_(vb),
-            BinaryKind.SqrtBackward => vb.mul(0.5).div_(va),
+            BinaryKind.GeluDerivative => va.square().mul_(S(-0.5)).exp_().mul_(S(InverseSqrt2Pi)).mul_(va).add_(va.mul(S(InverseSqrt2)).erf_().add_(S(1)).mul_(S(0.5)), S(1)),
+            BinaryKind.ClampBackward => vb.mul(va.ge(S(p0)).logical_and_(va.le(S(p1)))),
+            BinaryKind.PowBackward => p0 == 0f ? zeros_like(vb) : va.pow(S(p0 - 1f)).mul_(S(p0)).mul_(vb),
+            BinaryKind.SqrtBackward => vb.mul(S(0.5)).div_(va),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         });
     }
@@ -81,7 +81,7 @@ internal sealed partial class TorchBackend
     /// </summary>
     public override void GeluBackward(Tensor x, Tensor y, Tensor g, Tensor dx)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         using var enabled = global::TorchSharp.torch.enable_grad();
         var input = View(x).detach().requires_grad_(true);
         var output = nn.functional.gelu(input);
@@ -90,7 +90,7 @@ internal sealed partial class TorchBackend
 
     public override void Where(Tensor condition, Tensor a, Tensor b, Tensor y)
     {
-        using var scope = NewDisposeScope();
-        Write(y, where(View(condition).ne(0), View(a), View(b)));
+        using var scope = Kernel();
+        Write(y, where(View(condition).ne(S(0)), View(a), View(b)));
     }
 }

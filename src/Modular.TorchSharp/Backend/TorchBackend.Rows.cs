@@ -11,13 +11,13 @@ internal sealed partial class TorchBackend
 {
     public override void SumAxis(Tensor x, int outer, int n, int inner, Tensor y)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         Write(y, View(x, outer, n, inner).sum(1));
     }
 
     public override void MaxAxis(Tensor x, int outer, int n, int inner, Tensor values, IntTensor indices)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         var (max, argmax) = View(x, outer, n, inner).max(1);
         Write(values, max);
         Adopt(indices, argmax);
@@ -25,14 +25,14 @@ internal sealed partial class TorchBackend
 
     public override void Softmax(Tensor x, Tensor y, int rows, int n, bool log)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         var v = View(x, rows, n);
         Write(y, log ? v.log_softmax(1) : v.softmax(1));
     }
 
     public override void SoftmaxBackward(Tensor y, Tensor g, Tensor dx, int rows, int n, bool log)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         TorchTensor vy = View(y, rows, n), vg = View(g, rows, n);
         // softmax: dx = y ⊙ (g − ⟨g, y⟩); log-softmax: dx = g − exp(y)·Σg
         Write(dx, log ? vg.sub(vy.exp().mul_(vg.sum(1, keepdim: true))) : vg.sub(vg.mul(vy).sum(1, keepdim: true)).mul_(vy));
@@ -40,24 +40,24 @@ internal sealed partial class TorchBackend
 
     public override void LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, Tensor y, Tensor mean, Tensor rstd, int rows, int n, float eps)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         var v = View(x, rows, n);
         // the statistics in two passes over the centred rows (libtorch's var_mean is a scalar Welford loop, several times slower)
         var average = v.mean([1L], keepdim: true);
-        var variance = v.sub(average).pow_(2).mean([1L]);
+        var variance = v.sub(average).pow_(S(2)).mean([1L]);
         Write(mean, average.squeeze(1));
-        Write(rstd, variance.add_(eps).rsqrt_());
+        Write(rstd, variance.add_(S(eps)).rsqrt_());
         Write(y, nn.functional.layer_norm(v, [n], gamma is null ? null : View(gamma), beta is null ? null : View(beta), eps));
     }
 
     public override void LayerNormBackward(Tensor x, Tensor? gamma, Tensor mean, Tensor rstd, Tensor g, Tensor? dx, Tensor? dgamma, Tensor? dbeta, int rows, int n)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         var vg = View(g, rows, n);
         var r = View(rstd, rows, 1);
         var normalised = View(x, rows, n).sub(View(mean, rows, 1)).mul_(r);
-        if (dgamma is not null) View(dgamma, n).add_(vg.mul(normalised).sum([0L]));
-        if (dbeta is not null) View(dbeta, n).add_(vg.sum([0L]));
+        if (dgamma is not null) View(dgamma, n).add_(vg.mul(normalised).sum([0L]), S(1));
+        if (dbeta is not null) View(dbeta, n).add_(vg.sum([0L]), S(1));
         if (dx is null) return;
         // dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂)) with ĝ = g ⊙ γ
         var scaled = gamma is null ? vg : vg.mul(View(gamma, 1, n));
@@ -71,11 +71,11 @@ internal sealed partial class TorchBackend
 
     public override void Attention(Tensor q, Tensor k, Tensor v, Tensor? keyMask, Tensor probabilities, Tensor output, AttentionShape shape)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         int b = shape.Batch, n = shape.Queries, m = shape.Keys;
         // scaled before the softmax takes its maximum, as the CPU engine does
-        var scores = Heads(q, b, n, shape).matmul(Heads(k, b, m, shape).transpose(2, 3)).mul_(shape.Scale);
-        if (keyMask is not null) scores.masked_fill_(View(keyMask, b, 1, 1, m).ne(1), float.NegativeInfinity);
+        var scores = Heads(q, b, n, shape).matmul(Heads(k, b, m, shape).transpose(2, 3)).mul_(S(shape.Scale));
+        if (keyMask is not null) scores.masked_fill_(View(keyMask, b, 1, 1, m).ne(S(1)), S(double.NegativeInfinity));
         var p = scores.softmax(3);
         Write(output, p.matmul(Heads(v, b, m, shape)).transpose(1, 2).reshape(b, n, shape.Width));
         Write(probabilities, p);
@@ -83,14 +83,14 @@ internal sealed partial class TorchBackend
 
     public override void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor scratch, Tensor dq, Tensor dk, Tensor dv, AttentionShape shape)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         int b = shape.Batch, n = shape.Queries, m = shape.Keys;
         var p = View(probabilities, b, shape.Heads, n, m);
         var gradHeads = Heads(gradOutput, b, n, shape);
         Write(dv, p.transpose(2, 3).matmul(gradHeads).transpose(1, 2).reshape(b, m, shape.Width));
         // the softmax's backward: ds = scale·p ⊙ (dp − ⟨dp, p⟩) per row, dp = dO·vᵀ
         var dp = gradHeads.matmul(Heads(v, b, m, shape).transpose(2, 3));
-        var ds = dp.sub_(dp.mul(p).sum(3, keepdim: true)).mul_(p).mul_(shape.Scale);
+        var ds = dp.sub_(dp.mul(p).sum(3, keepdim: true)).mul_(p).mul_(S(shape.Scale));
         Write(dq, ds.matmul(Heads(k, b, m, shape)).transpose(1, 2).reshape(b, n, shape.Width));
         Write(dk, ds.transpose(2, 3).matmul(Heads(q, b, n, shape)).transpose(1, 2).reshape(b, m, shape.Width));
     }

@@ -36,7 +36,7 @@ internal sealed partial class TorchBackend : Modular.Tensors.Kernels.Backend
 
     public override void Upload(ReadOnlySpan<float> source, Modular.Tensors.Tensor destination)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         // written straight into libtorch's memory: no managed copy of the values on the way
         var host = empty(Dims(destination), float32);
         source.CopyTo(MemoryMarshal.Cast<byte, float>(host.bytes));
@@ -45,22 +45,57 @@ internal sealed partial class TorchBackend : Modular.Tensors.Kernels.Backend
 
     public override void Download(Modular.Tensors.Tensor source, Span<float> destination)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         var host = View(source).to(CPU).contiguous();
         MemoryMarshal.Cast<byte, float>(host.bytes).CopyTo(destination);
     }
 
     public override void Fill(Modular.Tensors.Tensor destination, float value)
     {
-        using var scope = NewDisposeScope();
-        if (IsFreshOutput(destination)) Write(destination, full(Dims(destination), value, float32, TorchDevice));
-        else View(destination).fill_(value);
+        using var scope = Kernel();
+        if (IsFreshOutput(destination)) Write(destination, full(Dims(destination), S(value), float32, TorchDevice));
+        else View(destination).fill_(S(value));
     }
 
     public override void Copy(Modular.Tensors.Tensor src, Modular.Tensors.Tensor dst)
     {
-        using var scope = NewDisposeScope();
+        using var scope = Kernel();
         View(dst).copy_(View(src));
+    }
+
+    // ---------------------------------------------------------------- kernel scopes
+
+    // TorchSharp's dispose scopes free the tensors a kernel makes, not its Scalars: a number passed where libtorch takes
+    // a Scalar becomes a small native object that lives until the garbage collector finalises it. Thousands of those a
+    // step, spread among the step's buffers, kept glibc's heap from reusing its free memory (measured: the heap grew by
+    // ~40 MB a step for the first ~15 steps of the LoRA benchmark, every new page a fault). So kernels make their
+    // Scalars with S(...), and the kernel's scope frees them with its tensors.
+    [ThreadStatic] private static List<Scalar>? kernelScalars;
+
+    /// <summary>A Scalar freed when the running kernel returns.</summary>
+    private static Scalar S(double value) => Keep(value.ToScalar());
+
+    /// <summary>An integer Scalar (for int64 tensors) freed when the running kernel returns.</summary>
+    private static Scalar S(long value) => Keep(value.ToScalar());
+
+    private static Scalar Keep(Scalar scalar)
+    {
+        (kernelScalars ??= []).Add(scalar);
+        return scalar;
+    }
+
+    /// <summary>The scope of one kernel: the libtorch tensors and Scalars it makes are freed when it returns, except results it adopts.</summary>
+    private static KernelScope Kernel() => new(NewDisposeScope(), kernelScalars?.Count ?? 0);
+
+    private readonly ref struct KernelScope(DisposeScope tensors, int firstScalar)
+    {
+        public void Dispose()
+        {
+            tensors.Dispose();
+            if (kernelScalars is not { } made) return;
+            for (int i = made.Count - 1; i >= firstScalar; i--) made[i].Dispose();
+            made.RemoveRange(firstScalar, made.Count - firstScalar);
+        }
     }
 
     // ---------------------------------------------------------------- views and results
