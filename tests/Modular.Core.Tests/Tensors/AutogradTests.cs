@@ -275,4 +275,20 @@ public class AutogradTests
 
         Assert.Equal(new[] { 3f + 5f, 5f + 3f }, x.Grad!.ToArray());
     }
+
+    [Fact]
+    public void A_backward_pass_inside_a_node_s_backward_is_refused()
+    {
+        var x = Leaf(1f, 2f);
+        var inner = x.Mul(2f).Sum();
+        var t = Tensor.FromArray([0f, 0f]);
+        Autograd.Record(t, "Custom", g => inner.Backward(), x);
+
+        var error = Assert.Throws<AutogradException>(() => t.Sum().Backward());
+
+        Assert.Contains("inside another Backward()", error.Message, StringComparison.Ordinal);
+        x.ZeroGrad();
+        x.Mul(3f).Sum().Backward(); // the engine is usable again afterwards
+        Assert.Equal(new[] { 3f, 3f }, x.Grad!.ToArray());
+    }
 }

@@ -14,6 +14,10 @@ internal static class Autograd
     [ThreadStatic] private static Tensor? donor;
     [ThreadStatic] private static bool donorGiven, donorTaken;
 
+    // Backward does not nest: its node order and the donor above are per thread, and a backward pass run from inside a
+    // node's backward would add into gradients the outer node is still reading.
+    [ThreadStatic] private static bool running;
+
     /// <summary>True when an operation on these inputs must be recorded.</summary>
     public static bool NeedsGrad(Tensor a) => GradMode.IsEnabled && a.RequiresGrad;
 
@@ -39,8 +43,10 @@ internal static class Autograd
     {
         if (!root.RequiresGrad) throw new AutogradException($"Backward: {root.Describe()} does not require gradients; nothing that produced it has RequiresGrad = true (are all parameters frozen?).");
         if (root.GradFn is { Backward: null }) throw new AutogradException($"Backward: the graph behind {root.Describe()} was already freed by an earlier Backward(); compute the forward pass again.");
+        if (running) throw new AutogradException($"Backward: {root.Describe()} was asked for its gradients from inside another Backward() on this thread; a backward pass cannot run inside a node's backward. Call Backward() after the outer one returns.");
         var nodes = TopologicalOrder(root);
         using var noGrad = GradMode.NoGrad();
+        running = true;
         try
         {
             Accumulate(root, seed, mayTake: false); // the seed is the caller's tensor: copied, never taken
@@ -57,7 +63,6 @@ internal static class Autograd
                     g.Dispose();
                     throw new AutogradException($"Backward: {t.Describe()}, produced by {node.Name}, is part of a graph an earlier Backward() already freed (two losses sharing it?). Add the losses and call Backward() once, or compute the forward pass again.");
                 }
-                var outer = (donor, donorGiven, donorTaken); // a backward run inside a node's backward must not lose this one's state
                 (donor, donorGiven, donorTaken) = (g, false, false);
                 try
                 {
@@ -67,13 +72,14 @@ internal static class Autograd
                 finally
                 {
                     if (!donorTaken) g.Dispose();
-                    (donor, donorGiven, donorTaken) = outer;
+                    donor = null;
                 }
                 node.Release();
             }
         }
         finally
         {
+            running = false;
             // After a failure, gradients still waiting at inner nodes must not leak into the next backward pass.
             foreach (var t in nodes)
             {
@@ -121,8 +127,15 @@ internal static class Autograd
         {
             if (!ReferenceEquals(sum.Backend, grad.Backend))
                 throw new DeviceMismatchException($"Backward: a gradient of {input.Describe()} arrived on device '{grad.Device}' while its accumulated gradient is on '{sum.Device}'. Keep the whole computation on one device (model.To(device)).");
-            if (IsDonated(sum)) sum = CopyOfDonated(sum);
-            sum.Backend.AddInPlace(sum, grad);
+            if (IsDonated(sum))
+            {
+                var copy = Tensor.Empty(sum.ShapeArray, sum.Backend, scoped: false);
+                sum.Backend.Copy(sum, copy);
+                copy.Backend.AddInPlace(copy, grad);
+                ReleaseDonated(sum);
+                sum = copy;
+            }
+            else sum.Backend.AddInPlace(sum, grad);
         }
         if (leaf) input.Grad = sum;
         else input.PendingGrad = sum;
@@ -131,14 +144,11 @@ internal static class Autograd
     /// <summary>True when <paramref name="sum"/> is the running node's incoming gradient (or a view of it), which that node may still read.</summary>
     private static bool IsDonated(Tensor sum) => donor is not null && ReferenceEquals(sum.Storage, donor.Storage);
 
-    /// <summary>A copy of a donated gradient to add into, so that the node still reading the original sees it unchanged.</summary>
-    private static Tensor CopyOfDonated(Tensor sum)
+    /// <summary>Gives up a donated gradient that a copy replaces: the engine frees the node's own after the node again; a view of it goes now.</summary>
+    private static void ReleaseDonated(Tensor sum)
     {
-        var copy = Tensor.Empty(sum.ShapeArray, sum.Backend, scoped: false);
-        sum.Backend.Copy(sum, copy);
-        if (ReferenceEquals(sum, donor)) donorTaken = false; // the engine frees it after the node again
+        if (ReferenceEquals(sum, donor)) donorTaken = false;
         else sum.Dispose();
-        return copy;
     }
 
     /// <summary>
