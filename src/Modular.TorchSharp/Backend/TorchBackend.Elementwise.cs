@@ -9,12 +9,10 @@ namespace Modular.TorchSharp.Backend;
 // the copy into y (Write).
 internal sealed partial class TorchBackend
 {
-    private const double InverseSqrt2 = 0.70710678118654752440, InverseSqrt2Pi = 0.39894228040143267794;
-
     public override void AddInPlace(Tensor dst, Tensor src)
     {
         using var scope = Kernel();
-        View(dst).add_(View(src), S(1));
+        View(dst).add_(View(src), Fixed.One);
     }
 
     public override void ScaledAddInPlace(Tensor dst, Tensor src, float alpha)
@@ -53,23 +51,23 @@ internal sealed partial class TorchBackend
         TorchTensor va = View(a), vb = View(b);
         Write(y, kind switch
         {
-            BinaryKind.Add => va.add(vb, S(1)),
+            BinaryKind.Add => va.add(vb, Fixed.One),
             BinaryKind.Sub => va.sub(vb),
             BinaryKind.Mul => va.mul(vb),
             BinaryKind.Div => va.div(vb),
             BinaryKind.Max => maximum(va, vb),
             BinaryKind.Min => minimum(va, vb),
             BinaryKind.Equal => va.eq(vb).to(float32),
-            BinaryKind.ReluBackward => vb.mul(va.gt(S(0))),
-            BinaryKind.TanhBackward => va.square().neg_().add_(S(1)).mul_(vb),
-            BinaryKind.SigmoidBackward => va.neg().add_(S(1)).mul_(va).mul_(vb),
+            BinaryKind.ReluBackward => vb.mul(va.gt(Fixed.Zero)),
+            BinaryKind.TanhBackward => va.square().neg_().add_(Fixed.One).mul_(vb),
+            BinaryKind.SigmoidBackward => va.neg().add_(Fixed.One).mul_(va).mul_(vb),
             BinaryKind.SoftplusBackward => va.sigmoid().mul_(vb),
             BinaryKind.AbsBackward => va.sign().mul_(vb),
             // GELU′(x) = Φ(x) + x·φ(x)
-            BinaryKind.GeluDerivative => va.square().mul_(S(-0.5)).exp_().mul_(S(InverseSqrt2Pi)).mul_(va).add_(va.mul(S(InverseSqrt2)).erf_().add_(S(1)).mul_(S(0.5)), S(1)),
+            BinaryKind.GeluDerivative => va.square().mul_(Fixed.MinusHalf).exp_().mul_(Fixed.InverseSqrt2Pi).mul_(va).add_(va.mul(Fixed.InverseSqrt2).erf_().add_(Fixed.One).mul_(Fixed.Half), Fixed.One),
             BinaryKind.ClampBackward => vb.mul(va.ge(S(p0)).logical_and_(va.le(S(p1)))),
             BinaryKind.PowBackward => p0 == 0f ? zeros_like(vb) : va.pow(S(p0 - 1f)).mul_(S(p0)).mul_(vb),
-            BinaryKind.SqrtBackward => vb.mul(S(0.5)).div_(va),
+            BinaryKind.SqrtBackward => vb.mul(Fixed.Half).div_(va),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         });
     }
@@ -91,6 +89,6 @@ internal sealed partial class TorchBackend
     public override void Where(Tensor condition, Tensor a, Tensor b, Tensor y)
     {
         using var scope = Kernel();
-        Write(y, where(View(condition).ne(S(0)), View(a), View(b)));
+        Write(y, where(View(condition).ne(Fixed.Zero), View(a), View(b)));
     }
 }

@@ -18,7 +18,7 @@ internal sealed partial class TorchBackend
     {
         using var scope = Kernel();
         int m = index.Count;
-        View(dst, outer, n, inner).index_add_(1, Indices(index, m), View(src, outer, m, inner), S(1));
+        View(dst, outer, n, inner).index_add_(1, Indices(index, m), View(src, outer, m, inner), Fixed.One);
     }
 
     public override void GatherAxis(Tensor x, int outer, int n, int inner, IntTensor index, int m, Tensor y)

@@ -13,7 +13,7 @@ internal sealed partial class TorchBackend
         TorchTensor va = View(a), vb = View(b);
         if (!accumulate) Write(y, va.matmul(vb));
         else if (y.Rank == 2) View(y).addmm_(va, vb);
-        else View(y).add_(va.matmul(vb), S(1));
+        else View(y).add_(va.matmul(vb), Fixed.One);
     }
 
     public override void Linear(Tensor x, Tensor weight, Tensor? bias, Tensor y)

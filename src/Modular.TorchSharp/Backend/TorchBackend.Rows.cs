@@ -44,7 +44,7 @@ internal sealed partial class TorchBackend
         var v = View(x, rows, n);
         // the statistics in two passes over the centred rows (libtorch's var_mean is a scalar Welford loop, several times slower)
         var average = v.mean([1L], keepdim: true);
-        var variance = v.sub(average).pow_(S(2)).mean([1L]);
+        var variance = v.sub(average).pow_(Fixed.Two).mean([1L]);
         Write(mean, average.squeeze(1));
         Write(rstd, variance.add_(S(eps)).rsqrt_());
         Write(y, nn.functional.layer_norm(v, [n], gamma is null ? null : View(gamma), beta is null ? null : View(beta), eps));
@@ -56,8 +56,8 @@ internal sealed partial class TorchBackend
         var vg = View(g, rows, n);
         var r = View(rstd, rows, 1);
         var normalised = View(x, rows, n).sub(View(mean, rows, 1)).mul_(r);
-        if (dgamma is not null) View(dgamma, n).add_(vg.mul(normalised).sum([0L]), S(1));
-        if (dbeta is not null) View(dbeta, n).add_(vg.sum([0L]), S(1));
+        if (dgamma is not null) View(dgamma, n).add_(vg.mul(normalised).sum([0L]), Fixed.One);
+        if (dbeta is not null) View(dbeta, n).add_(vg.sum([0L]), Fixed.One);
         if (dx is null) return;
         // dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂)) with ĝ = g ⊙ γ
         var scaled = gamma is null ? vg : vg.mul(View(gamma, 1, n));
@@ -75,7 +75,7 @@ internal sealed partial class TorchBackend
         int b = shape.Batch, n = shape.Queries, m = shape.Keys;
         // scaled before the softmax takes its maximum, as the CPU engine does
         var scores = Heads(q, b, n, shape).matmul(Heads(k, b, m, shape).transpose(2, 3)).mul_(S(shape.Scale));
-        if (keyMask is not null) scores.masked_fill_(View(keyMask, b, 1, 1, m).ne(S(1)), S(double.NegativeInfinity));
+        if (keyMask is not null) scores.masked_fill_(View(keyMask, b, 1, 1, m).ne(Fixed.One), Fixed.NegativeInfinity);
         var p = scores.softmax(3);
         Write(output, p.matmul(Heads(v, b, m, shape)).transpose(1, 2).reshape(b, n, shape.Width));
         Write(probabilities, p);

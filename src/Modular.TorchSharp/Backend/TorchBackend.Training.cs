@@ -38,7 +38,7 @@ internal sealed partial class TorchBackend
     {
         var t = Indices(targets, rows, 1);
         var ignored = t.eq(S((long)ignoreIndex));
-        return (ignored.logical_not().squeeze(1).to(float64), t.masked_fill(ignored, S(0L)));
+        return (ignored.logical_not().squeeze(1).to(float64), t.masked_fill(ignored, Fixed.ZeroIndex));
     }
 
     public override void AdamUpdate(Tensor parameter, Tensor gradient, Tensor firstMoment, Tensor secondMoment, in AdamStep step)

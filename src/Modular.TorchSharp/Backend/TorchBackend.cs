@@ -69,7 +69,7 @@ internal sealed partial class TorchBackend : Modular.Tensors.Kernels.Backend
     // a Scalar becomes a small native object that lives until the garbage collector finalises it. Thousands of those a
     // step, spread among the step's buffers, kept glibc's heap from reusing its free memory (measured: the heap grew by
     // ~40 MB a step for the first ~15 steps of the LoRA benchmark, every new page a fault). So kernels make their
-    // Scalars with S(...), and the kernel's scope frees them with its tensors.
+    // Scalars with S(...), and the kernel's scope frees them with its tensors; fixed values are made once (Fixed).
     [ThreadStatic] private static List<Scalar>? kernelScalars;
 
     /// <summary>A Scalar freed when the running kernel returns.</summary>
@@ -82,6 +82,17 @@ internal sealed partial class TorchBackend : Modular.Tensors.Kernels.Backend
     {
         (kernelScalars ??= []).Add(scalar);
         return scalar;
+    }
+
+    /// <summary>Scalars of fixed values, made once on first use (by a kernel, so libtorch is loaded) and shared by every kernel.</summary>
+    private static class Fixed
+    {
+        public static readonly Scalar Zero = 0.0.ToScalar(), One = 1.0.ToScalar(), Two = 2.0.ToScalar(), Half = 0.5.ToScalar(), MinusHalf = (-0.5).ToScalar();
+        public static readonly Scalar InverseSqrt2 = 0.70710678118654752440.ToScalar(), InverseSqrt2Pi = 0.39894228040143267794.ToScalar();
+        public static readonly Scalar NegativeInfinity = double.NegativeInfinity.ToScalar();
+
+        /// <summary>0 for int64 tensors.</summary>
+        public static readonly Scalar ZeroIndex = 0L.ToScalar();
     }
 
     /// <summary>The scope of one kernel: the libtorch tensors and Scalars it makes are freed when it returns, except results it adopts.</summary>

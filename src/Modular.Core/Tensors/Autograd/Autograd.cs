@@ -129,8 +129,7 @@ internal static class Autograd
                 throw new DeviceMismatchException($"Backward: a gradient of {input.Describe()} arrived on device '{grad.Device}' while its accumulated gradient is on '{sum.Device}'. Keep the whole computation on one device (model.To(device)).");
             if (IsDonated(sum))
             {
-                var copy = Tensor.Empty(sum.ShapeArray, sum.Backend, scoped: false);
-                sum.Backend.Copy(sum, copy);
+                var copy = UnscopedCopy(sum);
                 copy.Backend.AddInPlace(copy, grad);
                 ReleaseDonated(sum);
                 sum = copy;
@@ -167,8 +166,14 @@ internal static class Autograd
             else if (TensorScope.TryRelease(grad)) donorGiven = true; // a view of it: the engine's release of the original leaves it the only user
             if (donorGiven) return grad;
         }
-        var copy = Tensor.Empty(grad.ShapeArray, grad.Backend, scoped: false);
-        grad.Backend.Copy(grad, copy);
+        return UnscopedCopy(grad);
+    }
+
+    /// <summary>A copy of <paramref name="t"/> outside any scope: a gradient buffer of the engine's own.</summary>
+    private static Tensor UnscopedCopy(Tensor t)
+    {
+        var copy = Tensor.Empty(t.ShapeArray, t.Backend, scoped: false);
+        t.Backend.Copy(t, copy);
         return copy;
     }
 }
