@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs Modular's benchmark on the CPU engine and on its libtorch backend, the PyTorch anchor and the plain-TorchSharp
-# anchor in turns (the order rotates by round, so that drifting machine load hits all alike), then prints each one's
-# median and the ratios ours/PyTorch, ours/TorchSharp and ours-on-libtorch/TorchSharp per case and thread count.
+# anchor in turns, one case at a time: every contestant measures a case before any measures the next, and the order
+# rotates by case and round, so that drifting machine load hits all alike and the measurements that are compared were
+# taken minutes apart at most. Then prints each one's median and the ratios ours/PyTorch, ours/TorchSharp and
+# ours-on-libtorch/TorchSharp per case and thread count, each the median over rounds of that round's ratio.
 #
 #   bench/compare.sh                                   # gemm, 1 and 2 threads, 2 rounds
 #   ROUNDS=3 bench/compare.sh --cases lora,full --quick   # any options of the benchmarks are passed to all three
@@ -11,7 +13,7 @@
 #
 # The anchors (run-torch-anchor.sh with torch_ref.py, and torchsharp/run.sh) live outside the repository:
 # TORCH_ANCHOR_DIR, default ../shared/bench next to the repository. Raw JSON lines are kept in RESULTS_DIR (default:
-# a new temp directory).
+# a new temp directory), one file per contestant and round.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 anchor_dir=${TORCH_ANCHOR_DIR:-$repo/../shared/bench}
@@ -35,24 +37,43 @@ fi
 dotnet build "$repo/bench/Modular.Benchmarks/Modular.Benchmarks.csproj" -c Release -v quiet -nologo >&2
 ours_dll="$repo/bench/Modular.Benchmarks/bin/Release/net10.0/Modular.Benchmarks.dll"
 mkdir -p "$results"
+# The options with --cases taken out: each run gets one case of the list.
+cases=gemm,lora,full,adapter,moe; options=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = --cases ] && [ $# -ge 2 ]; then cases=$2; shift 2; else options+=("$1"); shift; fi
+done
+if [[ " ${contestants[*]} " == *" torchsharp "* ]]; then
+  # torchsharp/run.sh builds the anchor and runs it with its allocator settings; build it once (it runs no case),
+  # then run its program with those settings directly, as run.sh does, so that no build runs between measurements.
+  export TSBENCH_DIR=${TSBENCH_DIR:-${TMPDIR:-/tmp}/tsbench-anchor}
+  "$anchor_dir/torchsharp/run.sh" --cases none --threads 1 >/dev/null
+fi
 
-run_ours() { echo "round $1: Modular..." >&2; dotnet "$ours_dll" "${@:2}" > "$results/ours-$1.jsonl"; }
-run_torch() { echo "round $1: PyTorch anchor..." >&2; "$anchor_dir/run-torch-anchor.sh" "${@:2}" > "$results/torch-$1.jsonl"; }
-# Modular on libtorch with the allocator settings torchsharp/run.sh gives the anchor: both run libtorch's CPU kernels.
-run_ours_torch() { echo "round $1: Modular on libtorch..." >&2; MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=268435456 dotnet "$ours_dll" --device torch-cpu "${@:2}" > "$results/ours_torch-$1.jsonl"; }
-run_torchsharp() { echo "round $1: TorchSharp anchor..." >&2; "$anchor_dir/torchsharp/run.sh" "${@:2}" > "$results/torchsharp-$1.jsonl"; }
+# libtorch's contestants run with the allocator settings torchsharp/run.sh gives the anchor: both run libtorch's CPU kernels.
+libtorch_env=(env MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=268435456)
+run_ours() { dotnet "$ours_dll" "$@"; }
+run_torch() { "$anchor_dir/run-torch-anchor.sh" "$@"; }
+run_ours_torch() { "${libtorch_env[@]}" dotnet "$ours_dll" --device torch-cpu "$@"; }
+run_torchsharp() { "${libtorch_env[@]}" dotnet "$TSBENCH_DIR/bin/Release/net10.0/TsBench.dll" "$@"; }
 if [ -n "${BASELINE_DLL:-}" ]; then contestants+=(baseline); fi
-run_baseline() { echo "round $1: Modular baseline build..." >&2; dotnet "$BASELINE_DLL" "${@:2}" > "$results/baseline-$1.jsonl"; }
+run_baseline() { dotnet "$BASELINE_DLL" "$@"; }
 n=${#contestants[@]}
 for round in $(seq 1 "$rounds"); do
-  # Round r starts with contestant r-1 (mod n): each one goes first, in the middle and last equally often.
-  for i in $(seq 0 $((n - 1))); do
-    "run_${contestants[$(((round - 1 + i) % n))]}" "$round" "$@"
+  unit=0
+  for case in ${cases//,/ }; do
+    # Round r, case u starts with contestant r-1+u (mod n): each one goes first, in the middle and last equally often.
+    for i in $(seq 0 $((n - 1))); do
+      who=${contestants[$(((round - 1 + unit + i) % n))]}
+      echo "round $round, $case: $who..." >&2
+      "run_$who" --cases "$case" "${options[@]}" >> "$results/$who-$round.jsonl"
+    done
+    unit=$((unit + 1))
   done
 done
 
 echo "results: $results ($(uptime | sed 's/.*load/load/'))"
-args=(--ours "$results"/ours-*.jsonl --torch "$results"/torch-*.jsonl)
-[ "${TORCHSHARP:-1}" = 0 ] || args+=(--torchsharp "$results"/torchsharp-*.jsonl --ours-torch "$results"/ours_torch-*.jsonl)
-[ -z "${BASELINE_DLL:-}" ] || args+=(--baseline "$results"/baseline-*.jsonl)
+files() { for round in $(seq 1 "$rounds"); do echo "$results/$1-$round.jsonl"; done; } # in round order: ratios pair runs by round
+args=(--ours $(files ours) --torch $(files torch))
+[ "${TORCHSHARP:-1}" = 0 ] || args+=(--torchsharp $(files torchsharp) --ours-torch $(files ours_torch))
+[ -z "${BASELINE_DLL:-}" ] || args+=(--baseline $(files baseline))
 "$python" "$repo/bench/ratio_table.py" "${args[@]}"

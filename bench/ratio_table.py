@@ -6,8 +6,11 @@ usage: ratio_table.py --ours ours1.jsonl [...] --torch torch1.jsonl [...] [--tor
                       [--ours-torch ours_torch1.jsonl [...]]
 
 Per run file the last line of each (case, shape, threads) counts (both programs re-measure disturbed cases);
-over runs the median of the per-run medians is shown, with undisturbed runs preferred. A case measured on
-only one side is listed with a dash for the other."""
+over runs the median of the per-run medians is shown, with undisturbed runs preferred. The files of each side
+are given in round order, and a ratio is the median over rounds of that round's ratio (rounds where both sides
+are undisturbed preferred): compare.sh measures one case on every side before the next, so a round's two runs
+of a case saw the same machine, where the medians of the two sides may come from different hours. A case
+measured on only one side is listed with a dash for the other."""
 import argparse
 import json
 import statistics
@@ -18,9 +21,9 @@ METRIC = {"gemm": "gflops", "lora_train_step": "steps_per_s", "full_train_step":
 
 
 def load(files):
-    """{key: [(median, disturbed), ...]} over runs, key = (case, M, K, N, threads)."""
+    """{key: [(median, disturbed, round), ...]} over runs, key = (case, M, K, N, threads), round = the file's place."""
     runs = defaultdict(list)
-    for name in files:
+    for round_, name in enumerate(files):
         last = {}
         with open(name) as f:
             for line in f:
@@ -31,16 +34,27 @@ def load(files):
                 if d.get("case") in METRIC:
                     last[(d["case"], d.get("M"), d.get("K"), d.get("N"), d["threads"])] = d
         for key, d in last.items():
-            runs[key].append((d[METRIC[d["case"]]]["median"], bool(d.get("disturbed"))))
+            runs[key].append((d[METRIC[d["case"]]]["median"], bool(d.get("disturbed")), round_))
     return runs
 
 
 def summary(values):
     """(median over runs, spread text, all disturbed?) preferring undisturbed runs."""
-    clean = [v for v, disturbed in values if not disturbed]
-    chosen = clean or [v for v, _ in values]
+    clean = [v for v, disturbed, _ in values if not disturbed]
+    chosen = clean or [v for v, _, _ in values]
     spread = f"{min(chosen):.1f}..{max(chosen):.1f}" if len(chosen) > 1 else ""
     return statistics.median(chosen), spread, not clean
+
+
+def paired_ratio(a, b):
+    """(median over rounds of a/b, spread text) from the rounds both sides measured, undisturbed ones preferred."""
+    first = {r: (v, disturbed) for v, disturbed, r in a}
+    pairs = [(first[r][0] / v, first[r][1] or disturbed) for v, disturbed, r in b if r in first and v]
+    if not pairs:
+        return None, ""
+    clean = [q for q, disturbed in pairs if not disturbed]
+    chosen = clean or [q for q, _ in pairs]
+    return statistics.median(chosen), f"{min(chosen):.2f}..{max(chosen):.2f}" if len(chosen) > 1 else ""
 
 
 def main():
@@ -78,9 +92,14 @@ def main():
                 cells.append(None)
                 notes.append(f"{side} missing")
         text = "".join(f" {v:10.2f}" if v is not None else f" {'-':>10s}" for v in cells)
-        ratios = "".join(f" {cells[index[a]] / cells[index[b]]:11.2f}" if cells[index[a]] is not None and cells[index[b]] else f" {'-':>11s}" for a, b in pairs)
+        ratios = ""
+        for a, b in pairs:
+            runs_a, runs_b = sides[index[a]][1], sides[index[b]][1]
+            ratio, spread = paired_ratio(runs_a[key], runs_b[key]) if key in runs_a and key in runs_b else (None, "")
+            ratios += f" {ratio:11.2f}" if ratio is not None else f" {'-':>11s}"
+            if spread:
+                notes.append(f"{a}/{b} by round {spread}")
         print(f"{name:26s} {threads:7d} {METRIC[case]:>14s}{text}{ratios}  {'; '.join(notes)}")
-
 
 if __name__ == "__main__":
     main()

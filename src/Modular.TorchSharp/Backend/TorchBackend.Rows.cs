@@ -41,28 +41,37 @@ internal sealed partial class TorchBackend
     public override void LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, Tensor y, Tensor mean, Tensor rstd, int rows, int n, float eps)
     {
         using var scope = Kernel();
-        var v = View(x, rows, n);
-        // the statistics in two passes over the centred rows (libtorch's var_mean is a scalar Welford loop, several times slower)
-        var average = v.mean([1L], keepdim: true);
-        var variance = v.sub(average).pow_(Fixed.Two).mean([1L]);
-        Write(mean, average.squeeze(1));
-        Write(rstd, variance.add_(S(eps)).rsqrt_());
-        Write(y, nn.functional.layer_norm(v, [n], gamma is null ? null : View(gamma), beta is null ? null : View(beta), eps));
+        // mean and rstd stay unwritten, and so never allocated: the backward recomputes them inside libtorch's fused kernel
+        Write(y, nn.functional.layer_norm(View(x, rows, n), [n], gamma is null ? null : View(gamma), beta is null ? null : View(beta), eps));
     }
 
-    public override void LayerNormBackward(Tensor x, Tensor? gamma, Tensor mean, Tensor rstd, Tensor g, Tensor? dx, Tensor? dgamma, Tensor? dbeta, int rows, int n)
+    /// <summary>
+    /// libtorch's fused layer-norm backward, reached through its autograd on a one-node graph that lives only in this
+    /// kernel (TorchSharp exposes neither native_layer_norm nor its backward): the forward recomputed with its statistics,
+    /// then one fused pass for dx, dγ and dβ. Spelled out in tensor operations the same backward takes thirteen passes
+    /// (measured at [2048, 256], 1 thread: 0.64 ms against 2.5 ms, the forward's statistics beside layer_norm 0.33 ms more).
+    /// </summary>
+    public override void LayerNormBackward(Tensor x, Tensor? gamma, Tensor mean, Tensor rstd, Tensor g, Tensor? dx, Tensor? dgamma, Tensor? dbeta, int rows, int n, float eps)
     {
+        if (dx is null && dgamma is null && dbeta is null) return;
         using var scope = Kernel();
-        var vg = View(g, rows, n);
-        var r = View(rstd, rows, 1);
-        var normalised = View(x, rows, n).sub(View(mean, rows, 1)).mul_(r);
-        if (dgamma is not null) View(dgamma, n).add_(vg.mul(normalised).sum([0L]), Fixed.One);
-        if (dbeta is not null) View(dbeta, n).add_(vg.sum([0L]), Fixed.One);
-        if (dx is null) return;
-        // dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂)) with ĝ = g ⊙ γ
-        var scaled = gamma is null ? vg : vg.mul(View(gamma, 1, n));
-        var centred = scaled.sub(scaled.mean([1], keepdim: true)).sub_(normalised.mul(scaled.mul(normalised).mean([1], keepdim: true)));
-        Write(dx, centred.mul_(r));
+        using var enabled = enable_grad();
+        var wanted = new List<TorchTensor>(3);
+        TorchTensor Leaf(TorchTensor t)
+        {
+            var leaf = t.detach().requires_grad_(true);
+            wanted.Add(leaf);
+            return leaf;
+        }
+        var input = dx is null ? View(x, rows, n) : Leaf(View(x, rows, n));
+        var weight = gamma is null ? null : dgamma is null ? View(gamma) : Leaf(View(gamma));
+        // dβ = Σ g over rows whatever β is: a zero β that asks for its gradient gets it from the same fused pass
+        var bias = dbeta is null ? null : Leaf(zeros(n, float32, TorchDevice));
+        var gradients = global::TorchSharp.torch.autograd.grad([nn.functional.layer_norm(input, [n], weight, bias, eps)], wanted, [View(g, rows, n)]);
+        int next = 0;
+        if (dx is not null) Write(dx, gradients[next++]);
+        if (dgamma is not null) View(dgamma).add_(gradients[next++], Fixed.One);
+        if (dbeta is not null) View(dbeta).add_(gradients[next], Fixed.One);
     }
 
     /// <summary>The heads of a row-major [batch, rows, width] tensor as a [batch, heads, rows, head width] view.</summary>

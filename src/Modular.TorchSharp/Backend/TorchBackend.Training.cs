@@ -51,7 +51,7 @@ internal sealed partial class TorchBackend
         m.mul_(S(step.Beta1)).add_(g, S(step.OneMinusBeta1));
         v.mul_(S(step.Beta2)).addcmul_(g, g, S(step.OneMinusBeta2));
         if (step.Decay != 1f) p.mul_(S(step.Decay));
-        p.addcdiv_(m, v.sqrt().div_(S(step.SqrtBiasCorrection2)).add_(S(step.Eps)), S(-step.StepSize));
+        p.addcdiv_(m, v.sqrt().div_(S(step.SqrtBiasCorrection2)).add_(S(step.Eps), Fixed.One), S(-step.StepSize));
     }
 
     public override void SumOfSquares(Tensor x, Tensor result)

@@ -70,6 +70,9 @@ internal sealed partial class TorchBackend : Modular.Tensors.Kernels.Backend
     // step, spread among the step's buffers, kept glibc's heap from reusing its free memory (measured: the heap grew by
     // ~40 MB a step for the first ~15 steps of the LoRA benchmark, every new page a fault). So kernels make their
     // Scalars with S(...), and the kernel's scope frees them with its tensors; fixed values are made once (Fixed).
+    // TorchSharp's add(x)/add_(x), for a tensor or a Scalar x, make an alpha Scalar of their own that nothing frees, so
+    // every add here passes its alpha (Fixed.One); sub/sub_ have no alpha and make none. (Found by breaking on
+    // THSTorch_*_to_scalar under gdb with the JIT's perf map: Adam's ε and layer norm's eps each leaked one a call.)
     [ThreadStatic] private static List<Scalar>? kernelScalars;
 
     /// <summary>A Scalar freed when the running kernel returns.</summary>

@@ -80,6 +80,26 @@ public class KernelEquivalenceTests
         Agree(t => affine ? t[0].LayerNorm(t[1], t[2]) : t[0].LayerNorm(), shapes);
     }
 
+    // libtorch's backward asks its autograd only for the gradients the tape wants; each subset must come out right.
+    [Theory]
+    [InlineData("frozen input")]
+    [InlineData("frozen weight")]
+    [InlineData("frozen bias")]
+    [InlineData("weight only")]
+    [InlineData("large eps")]
+    public void Layer_norm_gradients_agree_for_every_subset_of_its_inputs(string variant)
+    {
+        int[][] shapes = [[5, 12], [12], [12]];
+        Agree(t => variant switch
+        {
+            "frozen input" => t[0].Detach().LayerNorm(t[1], t[2]),
+            "frozen weight" => t[0].LayerNorm(t[1].Detach(), t[2]),
+            "frozen bias" => t[0].LayerNorm(t[1], t[2].Detach()),
+            "weight only" => t[0].LayerNorm(t[1]),
+            _ => t[0].LayerNorm(t[1], t[2], eps: 0.5f),
+        }, shapes);
+    }
+
     [Fact]
     public void Products_agree_for_transposed_broadcast_and_batched_operands()
     {

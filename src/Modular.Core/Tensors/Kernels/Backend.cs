@@ -113,11 +113,16 @@ internal abstract class Backend
     /// </summary>
     public abstract void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor scratch, Tensor dq, Tensor dk, Tensor dv, AttentionShape shape);
 
-    /// <summary>Normalises each row of [rows, n] to zero mean, unit variance, then applies γ, β (either may be null); records mean and 1/σ per row.</summary>
+    /// <summary>
+    /// Normalises each row of [rows, n] to zero mean, unit variance, then applies γ, β (either may be null).
+    /// <paramref name="mean"/> and <paramref name="rstd"/> [rows] are this backend's own record for its
+    /// <see cref="LayerNormBackward"/> (mean and 1/σ per row on the CPU engine); no one else reads them, so a backend
+    /// whose backward recomputes the statistics may leave them unwritten.
+    /// </summary>
     public abstract void LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, Tensor y, Tensor mean, Tensor rstd, int rows, int n, float eps);
 
-    /// <summary>Gradients of layer norm: dx (if not null) overwritten, dγ and dβ (if not null) accumulated.</summary>
-    public abstract void LayerNormBackward(Tensor x, Tensor? gamma, Tensor mean, Tensor rstd, Tensor g, Tensor? dx, Tensor? dgamma, Tensor? dbeta, int rows, int n);
+    /// <summary>Gradients of layer norm: dx (if not null) overwritten, dγ and dβ (if not null) accumulated; mean and rstd as <see cref="LayerNorm"/> left them.</summary>
+    public abstract void LayerNormBackward(Tensor x, Tensor? gamma, Tensor mean, Tensor rstd, Tensor g, Tensor? dx, Tensor? dgamma, Tensor? dbeta, int rows, int n, float eps);
 
     // ---------------------------------------------------------------- products
 

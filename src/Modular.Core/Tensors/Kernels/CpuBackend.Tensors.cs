@@ -63,7 +63,7 @@ internal sealed unsafe partial class CpuBackend
     public override void LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, Tensor y, Tensor mean, Tensor rstd, int rows, int n, float eps) =>
         LayerNorm(S(x), S(gamma, optional: true), S(beta, optional: true), S(y), S(mean), S(rstd), rows, n, eps);
 
-    public override void LayerNormBackward(Tensor x, Tensor? gamma, Tensor mean, Tensor rstd, Tensor g, Tensor? dx, Tensor? dgamma, Tensor? dbeta, int rows, int n) =>
+    public override void LayerNormBackward(Tensor x, Tensor? gamma, Tensor mean, Tensor rstd, Tensor g, Tensor? dx, Tensor? dgamma, Tensor? dbeta, int rows, int n, float eps) =>
         LayerNormBackward(S(x), S(gamma, optional: true), S(mean), S(rstd), S(g), dx is null ? default : S(dx), dgamma is null ? default : S(dgamma), dbeta is null ? default : S(dbeta), rows, n);
 
     public override void Linear(Tensor x, Tensor weight, Tensor? bias, Tensor y)

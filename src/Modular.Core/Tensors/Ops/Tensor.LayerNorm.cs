@@ -37,7 +37,7 @@ public partial class Tensor
                 var dx = RequiresGrad ? Empty(shape, backend) : null;
                 var dgamma = weight is { RequiresGrad: true } ? FullLike([n], 0f) : null;
                 var dbeta = bias is { RequiresGrad: true } ? FullLike([n], 0f) : null;
-                backend.LayerNormBackward(x, gamma, mean, rstd, gc, dx, dgamma, dbeta, rows, n);
+                backend.LayerNormBackward(x, gamma, mean, rstd, gc, dx, dgamma, dbeta, rows, n, eps);
                 if (dx is not null) Accumulate(this, dx);
                 if (dgamma is not null) Accumulate(weight!, dgamma);
                 if (dbeta is not null) Accumulate(bias!, dbeta);
