@@ -342,6 +342,13 @@ public partial class Tensor : IDisposable
         return new Tensor(storage, newShape, newStrides, newOffset);
     }
 
+    /// <summary>The same layout of the same memory as a tensor of its own outside any scope: one more reference to the storage (autograd's shared gradients).</summary>
+    internal Tensor SharedView()
+    {
+        storage.AddReference();
+        return new Tensor(storage, (int[])shape.Clone(), (int[])strides.Clone(), offset, scoped: false);
+    }
+
     /// <summary>Replaces this tensor's contents with a copy of <paramref name="source"/> (same shape), without recording gradients.</summary>
     public void CopyFrom(Tensor source)
     {

@@ -24,6 +24,9 @@ internal abstract class TensorStorage(int length)
     /// <summary>True while exactly one tensor uses this memory (no views share it).</summary>
     public bool IsExclusive => Volatile.Read(ref references) == 1;
 
+    /// <summary>How many tensors use this memory.</summary>
+    public int References => Volatile.Read(ref references);
+
     public void AddReference() => Interlocked.Increment(ref references);
 
     public void Release()

@@ -277,6 +277,39 @@ public class AutogradTests
     }
 
     [Fact]
+    public void A_gradient_shared_by_two_branches_is_copied_on_write_when_one_of_them_gets_more()
+    {
+        // p = a + b hands one gradient to both a = 2x and b = 3x; q = exp(a), made before p, adds to a's gradient after
+        // p's node ran, which must leave b's share as it was: dL/dx = 2·w₁ + 2·w₂·e^{2x} + 3·w₁
+        var x = Leaf(0.1f, -0.3f);
+        var w1 = Tensor.FromArray([1.5f, -2f]);
+        var w2 = Tensor.FromArray([0.5f, 4f]);
+        var a = x.Mul(2f);
+        var b = x.Mul(3f);
+        var q = a.Exp();
+        var p = a.Add(b);
+
+        p.Mul(w1).Sum().Add(q.Mul(w2).Sum()).Backward();
+
+        for (int i = 0; i < 2; i++) Assert.Equal(5.0 * w1[i] + 2.0 * w2[i] * Math.Exp(2.0 * x[i]), x.Grad![i], 4);
+    }
+
+    [Fact]
+    public void Two_leaves_given_one_gradient_get_memory_of_their_own()
+    {
+        // The addition hands its gradient to w1 and shares it with the clone, whose node hands it on to w2: w2 must get
+        // a copy, or clearing w1's gradient in place (as clipping or zeroing does) would clear w2's too.
+        var w1 = Leaf(1f, 2f);
+        var w2 = Leaf(3f, 4f);
+        var c = Tensor.FromArray([5f, 7f]);
+
+        w1.Add(w2.Clone()).Mul(c).Sum().Backward();
+        w1.Grad!.CopyFrom(Tensor.FromArray([0f, 0f]));
+
+        Assert.Equal(new[] { 5f, 7f }, w2.Grad!.ToArray());
+    }
+
+    [Fact]
     public void A_backward_pass_inside_a_node_s_backward_is_refused()
     {
         var x = Leaf(1f, 2f);

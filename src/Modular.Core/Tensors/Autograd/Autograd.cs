@@ -1,3 +1,5 @@
+using Modular.Tensors.Kernels;
+
 namespace Modular.Tensors.Autograd;
 
 /// <summary>The reverse-mode engine: records operations and runs them backwards.</summary>
@@ -10,7 +12,13 @@ internal static class Autograd
     // The gradient the running node's backward consumes. The engine owns it alone and drops it once the node is done,
     // so the first input the node passes it (or a dense view of it) to may keep it as its own gradient instead of a copy
     // — residual additions, reshapes and clones hand their gradient on this way, as PyTorch's do. Until the node is done,
-    // its memory must not change: a later addition into it in the same node copies it first.
+    // its memory must not change: a later addition into it in the same node goes to new memory.
+    //
+    // Further inner (non-leaf) inputs given the same memory share it too, each through a view of its own, so that the
+    // storage's reference count says when memory is shared: an addition into a gradient whose memory is shared writes
+    // the sum to new memory (copy-on-write, one pass like an addition in place) and leaves the others' values alone.
+    // Leaves never share: their gradients outlive the pass, and an in-place change to one (clipping, scaling) must not
+    // reach another. Every inner gradient is consumed before Backward() returns, so a leaf's memory is its own by then.
     [ThreadStatic] private static Tensor? donor;
     [ThreadStatic] private static bool donorGiven, donorTaken;
 
@@ -122,17 +130,17 @@ internal static class Autograd
             throw new ShapeMismatchException($"Internal autograd error: gradient {grad.Shape} does not match {input.Describe()}.");
         bool leaf = input.GradFn is null;
         var sum = leaf ? input.Grad : input.PendingGrad;
-        if (sum is null) sum = Own(grad, mayTake);
+        if (sum is null) sum = Own(grad, mayTake, mayShare: !leaf);
         else
         {
             if (!ReferenceEquals(sum.Backend, grad.Backend))
                 throw new DeviceMismatchException($"Backward: a gradient of {input.Describe()} arrived on device '{grad.Device}' while its accumulated gradient is on '{sum.Device}'. Keep the whole computation on one device (model.To(device)).");
-            if (IsDonated(sum))
+            if (IsDonated(sum) || !sum.Storage.IsExclusive)
             {
-                var copy = UnscopedCopy(sum);
-                copy.Backend.AddInPlace(copy, grad);
-                ReleaseDonated(sum);
-                sum = copy;
+                var total = Tensor.Empty(sum.ShapeArray, sum.Backend, scoped: false);
+                sum.Backend.Binary(BinaryKind.Add, sum, grad, total);
+                Release(sum);
+                sum = total;
             }
             else sum.Backend.AddInPlace(sum, grad);
         }
@@ -143,8 +151,8 @@ internal static class Autograd
     /// <summary>True when <paramref name="sum"/> is the running node's incoming gradient (or a view of it), which that node may still read.</summary>
     private static bool IsDonated(Tensor sum) => donor is not null && ReferenceEquals(sum.Storage, donor.Storage);
 
-    /// <summary>Gives up a donated gradient that a copy replaces: the engine frees the node's own after the node again; a view of it goes now.</summary>
-    private static void ReleaseDonated(Tensor sum)
+    /// <summary>Gives up a gradient that a new sum replaces: the running node's own goes back to the engine, which frees it after the node; any other (a view) goes now.</summary>
+    private static void Release(Tensor sum)
     {
         if (ReferenceEquals(sum, donor)) donorTaken = false;
         else sum.Dispose();
@@ -152,20 +160,25 @@ internal static class Autograd
 
     /// <summary>
     /// A gradient buffer that outlives the current node's backward: <paramref name="grad"/> itself when it is a dense
-    /// tensor this node's backward just created and nothing else shares (taken out of the node's scope — no copy), else
-    /// a copy. Later gradients are added into it in place, so it must never alias another tensor.
+    /// tensor this node's backward just created and nothing else shares (taken out of the node's scope — no copy), or the
+    /// node's incoming gradient handed on; else, for an inner input (<paramref name="mayShare"/>), a view of its memory
+    /// of its own, whose reference makes additions copy on write; else a copy.
     /// </summary>
-    private static Tensor Own(Tensor grad, bool mayTake)
+    private static Tensor Own(Tensor grad, bool mayTake, bool mayShare)
     {
         bool dense = grad.IsContiguous && grad.Offset == 0 && grad.Storage.Length == grad.Count;
         if (mayTake && dense && grad.Storage.IsExclusive && TensorScope.TryRelease(grad))
             return grad;
-        if (mayTake && dense && !donorGiven && donor is not null && ReferenceEquals(grad.Storage, donor.Storage))
+        // A leaf takes the incoming gradient only while no other gradient shares its memory (the engine's reference and,
+        // for a view of it, the view's own are all there may be).
+        if (mayTake && dense && !donorGiven && donor is not null && ReferenceEquals(grad.Storage, donor.Storage)
+            && (mayShare || grad.Storage.References == (ReferenceEquals(grad, donor) ? 1 : 2)))
         {
             if (ReferenceEquals(grad, donor)) (donorGiven, donorTaken) = (true, true);
             else if (TensorScope.TryRelease(grad)) donorGiven = true; // a view of it: the engine's release of the original leaves it the only user
             if (donorGiven) return grad;
         }
+        if (mayTake && mayShare) return grad.SharedView();
         return UnscopedCopy(grad);
     }
 
