@@ -310,6 +310,42 @@ public class AutogradTests
     }
 
     [Fact]
+    public void A_second_backward_adds_into_the_gradient_a_user_holds_a_view_of()
+    {
+        // As in PyTorch, .Grad stays the same tensor across passes and the addition goes into its memory, so a view the
+        // user took of it sees the sum (and the object the user holds is not disposed under them).
+        var w = Leaf(1f, 2f);
+        var c = Tensor.FromArray([3f, 5f]);
+        w.Mul(c).Sum().Backward();
+        var grad = w.Grad!;
+        var view = grad.Detach();
+
+        w.Mul(c).Sum().Backward();
+
+        Assert.Same(grad, w.Grad);
+        Assert.Equal(new[] { 6f, 10f }, grad.ToArray());
+        Assert.Equal(new[] { 6f, 10f }, view.ToArray());
+    }
+
+    [Fact]
+    public void A_gradient_a_leaf_took_is_copied_for_the_inner_inputs_after_it()
+    {
+        // The addition hands its gradient to the leaf w first; the inner tensor e = exp(x) then gets the same values,
+        // which must be a copy: w's second gradient (from w·c, added in place into w's memory) must not reach e's.
+        // dL/dw = 1 + c, dL/dx = e^x (through e only).
+        var w = Leaf(0.5f, -1f);
+        var x = Leaf(0.2f, 0.7f);
+        var c = Tensor.FromArray([2f, 3f]);
+        var e = x.Exp(); // made first, so its node runs last: after w·c's has added into w's gradient
+        var wc = w.Mul(c);
+
+        w.Add(e).Sum().Add(wc.Sum()).Backward();
+
+        Assert.Equal(new[] { 3f, 4f }, w.Grad!.ToArray());
+        for (int i = 0; i < 2; i++) Assert.Equal(Math.Exp(x[i]), x.Grad![i], 5);
+    }
+
+    [Fact]
     public void A_backward_pass_inside_a_node_s_backward_is_refused()
     {
         var x = Leaf(1f, 2f);

@@ -17,10 +17,13 @@ internal static class Autograd
     // Further inner (non-leaf) inputs given the same memory share it too, each through a view of its own, so that the
     // storage's reference count says when memory is shared: an addition into a gradient whose memory is shared writes
     // the sum to new memory (copy-on-write, one pass like an addition in place) and leaves the others' values alone.
-    // Leaves never share: their gradients outlive the pass, and an in-place change to one (clipping, scaling) must not
-    // reach another. Every inner gradient is consumed before Backward() returns, so a leaf's memory is its own by then.
+    // Leaves never share with the engine: their gradients outlive the pass, and an in-place change to one (clipping,
+    // scaling) must not reach another, so memory a leaf took in this node is copied, never shared, for the inputs after
+    // it. Every inner gradient is consumed before Backward() returns, so a leaf's memory is the engine's alone by then;
+    // any other reference to it is the user's (a view of .Grad), and additions go into it in place, as PyTorch's do.
     [ThreadStatic] private static Tensor? donor;
     [ThreadStatic] private static bool donorGiven, donorTaken;
+    [ThreadStatic] private static List<TensorStorage>? takenByLeaves;
 
     // Backward does not nest: its node order and the donor above are per thread, and a backward pass run from inside a
     // node's backward would add into gradients the outer node is still reading.
@@ -72,6 +75,7 @@ internal static class Autograd
                     throw new AutogradException($"Backward: {t.Describe()}, produced by {node.Name}, is part of a graph an earlier Backward() already freed (two losses sharing it?). Add the losses and call Backward() once, or compute the forward pass again.");
                 }
                 (donor, donorGiven, donorTaken) = (g, false, false);
+                (takenByLeaves ??= []).Clear();
                 try
                 {
                     using var scope = TensorScope.Begin();
@@ -135,7 +139,9 @@ internal static class Autograd
         {
             if (!ReferenceEquals(sum.Backend, grad.Backend))
                 throw new DeviceMismatchException($"Backward: a gradient of {input.Describe()} arrived on device '{grad.Device}' while its accumulated gradient is on '{sum.Device}'. Keep the whole computation on one device (model.To(device)).");
-            if (IsDonated(sum) || !sum.Storage.IsExclusive)
+            // The node may still read its incoming gradient, and other inner gradients may share this one's memory:
+            // either way the sum goes to new memory. A leaf's memory is shared by no other gradient (see donor).
+            if (IsDonated(sum) || (!leaf && !sum.Storage.IsExclusive))
             {
                 var total = Tensor.Empty(sum.ShapeArray, sum.Backend, scoped: false);
                 sum.Backend.Binary(BinaryKind.Add, sum, grad, total);
@@ -166,6 +172,13 @@ internal static class Autograd
     /// </summary>
     private static Tensor Own(Tensor grad, bool mayTake, bool mayShare)
     {
+        var owned = Take(grad, mayTake, mayShare);
+        if (!mayShare && ReferenceEquals(owned, grad)) (takenByLeaves ??= []).Add(grad.Storage);
+        return owned;
+    }
+
+    private static Tensor Take(Tensor grad, bool mayTake, bool mayShare)
+    {
         bool dense = grad.IsContiguous && grad.Offset == 0 && grad.Storage.Length == grad.Count;
         if (mayTake && dense && grad.Storage.IsExclusive && TensorScope.TryRelease(grad))
             return grad;
@@ -178,7 +191,7 @@ internal static class Autograd
             else if (TensorScope.TryRelease(grad)) donorGiven = true; // a view of it: the engine's release of the original leaves it the only user
             if (donorGiven) return grad;
         }
-        if (mayTake && mayShare) return grad.SharedView();
+        if (mayTake && mayShare && takenByLeaves?.Contains(grad.Storage) != true) return grad.SharedView();
         return UnscopedCopy(grad);
     }
 
