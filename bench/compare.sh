@@ -8,6 +8,7 @@
 #   bench/compare.sh                                   # gemm, 1 and 2 threads, 2 rounds
 #   ROUNDS=3 bench/compare.sh --cases lora,full --quick   # any options of the benchmarks are passed to all three
 #   TORCHSHARP=0 bench/compare.sh                      # without the TorchSharp anchor (and Modular on libtorch)
+#   TIERED_COMPILATION=1 bench/compare.sh ...          # the .NET runtime's tiered compilation left on (see below)
 #   BASELINE_DLL=/tmp/old/bench/Modular.Benchmarks/bin/Release/net10.0/Modular.Benchmarks.dll bench/compare.sh ...
 #                                                      # also an older build of ours (CPU engine), for ours/baseline
 #
@@ -49,14 +50,21 @@ if [[ " ${contestants[*]} " == *" torchsharp "* ]]; then
   "$anchor_dir/torchsharp/run.sh" --cases none --threads 1 >/dev/null
 fi
 
+# Every .NET contestant runs without tiered compilation (TIERED_COMPILATION=1 keeps the runtime's default): each method
+# is compiled once, fully optimised, on its first call, in the warm-up. With tiering, methods called once a step stay
+# unoptimised for the anchors' whole protocol (2 warm-up and 5 timed calls; a method is recompiled after 30 calls) and
+# the recompilations that do happen run on a background thread that takes one of this machine's 2 cores from the
+# measured threads. Measured 2026-12-06, MoE at 2 threads: ours on libtorch 336–364 ms a call with tiering, 264 without;
+# the TorchSharp anchor 272 and 264; the CPU engine 259–275 and 242; LoRA on the CPU engine unchanged (930 ms a step).
+dotnet_env=(env DOTNET_TieredCompilation="$([ "${TIERED_COMPILATION:-0}" = 1 ] && echo 1 || echo 0)")
 # libtorch's contestants run with the allocator settings torchsharp/run.sh gives the anchor: both run libtorch's CPU kernels.
-libtorch_env=(env MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=268435456)
-run_ours() { dotnet "$ours_dll" "$@"; }
+libtorch_env=("${dotnet_env[@]}" MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=268435456)
+run_ours() { "${dotnet_env[@]}" dotnet "$ours_dll" "$@"; }
 run_torch() { "$anchor_dir/run-torch-anchor.sh" "$@"; }
 run_ours_torch() { "${libtorch_env[@]}" dotnet "$ours_dll" --device torch-cpu "$@"; }
 run_torchsharp() { "${libtorch_env[@]}" dotnet "$TSBENCH_DIR/bin/Release/net10.0/TsBench.dll" "$@"; }
 if [ -n "${BASELINE_DLL:-}" ]; then contestants+=(baseline); fi
-run_baseline() { dotnet "$BASELINE_DLL" "$@"; }
+run_baseline() { "${dotnet_env[@]}" dotnet "$BASELINE_DLL" "$@"; }
 n=${#contestants[@]}
 for round in $(seq 1 "$rounds"); do
   unit=0

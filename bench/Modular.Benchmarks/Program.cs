@@ -53,6 +53,8 @@ Report(new JsonObject
     ["vector512"] = Vector512.IsHardwareAccelerated,
     ["quick"] = options.Quick,
     ["device"] = device.Name,
+    // bench/compare.sh turns the runtime's tiered compilation off (DOTNET_TieredCompilation=0) for every .NET contestant
+    ["tiered_compilation"] = Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") != "0",
 });
 var protocol = options.Quick ? TimingProtocol.Quick : TimingProtocol.Standard;
 var wall = Stopwatch.StartNew();
