@@ -92,6 +92,7 @@ internal static class Autograd
         finally
         {
             running = false;
+            takenByLeaves?.Clear(); // holds the last node's storages otherwise, until the next pass on this thread
             // After a failure, gradients still waiting at inner nodes must not leak into the next backward pass.
             foreach (var t in nodes)
             {
