@@ -90,17 +90,18 @@ internal sealed partial class TorchBackend
         Write(probabilities, p);
     }
 
-    public override void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor scratch, Tensor dq, Tensor dk, Tensor dv, AttentionShape shape)
+    public override void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor scratch, Tensor? dq, Tensor? dk, Tensor? dv, AttentionShape shape)
     {
         using var scope = Kernel();
         int b = shape.Batch, n = shape.Queries, m = shape.Keys;
         var p = View(probabilities, b, shape.Heads, n, m);
         var gradHeads = Heads(gradOutput, b, n, shape);
-        Write(dv, p.transpose(2, 3).matmul(gradHeads).transpose(1, 2).reshape(b, m, shape.Width));
+        if (dv is not null) Write(dv, p.transpose(2, 3).matmul(gradHeads).transpose(1, 2).reshape(b, m, shape.Width));
+        if (dq is null && dk is null) return;
         // the softmax's backward: ds = scale·p ⊙ (dp − ⟨dp, p⟩) per row, dp = dO·vᵀ
         var dp = gradHeads.matmul(Heads(v, b, m, shape).transpose(2, 3));
         var ds = dp.sub_(dp.mul(p).sum(3, keepdim: true)).mul_(p).mul_(S(shape.Scale));
-        Write(dq, ds.matmul(Heads(k, b, m, shape)).transpose(1, 2).reshape(b, n, shape.Width));
-        Write(dk, ds.transpose(2, 3).matmul(Heads(q, b, n, shape)).transpose(1, 2).reshape(b, m, shape.Width));
+        if (dq is not null) Write(dq, ds.matmul(Heads(k, b, m, shape)).transpose(1, 2).reshape(b, n, shape.Width));
+        if (dk is not null) Write(dk, ds.transpose(2, 3).matmul(Heads(q, b, n, shape)).transpose(1, 2).reshape(b, m, shape.Width));
     }
 }

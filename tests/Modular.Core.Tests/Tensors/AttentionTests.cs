@@ -86,6 +86,42 @@ public class AttentionTests(ITestOutputHelper output)
         Assert.Equal([2, 0, 12], Tensor.ScaledDotProductAttention(Tensor.Zeros(2, 0, 12), k, v, 3).Shape.ToArray());
     }
 
+    /// <summary>
+    /// Only the gradients of the inputs that want one are computed (the bits of <paramref name="wanted"/>: 1 query, 2 key,
+    /// 4 value); each equals its value when all three are wanted, so the score gradients that dq and dk share are made
+    /// whenever either is wanted.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    public void Only_the_wanted_gradients_are_computed_and_each_is_the_full_one(int wanted)
+    {
+        using var q = TestTensors.Normal(11, 2, 4, 12);
+        using var k = TestTensors.Normal(12, 2, 6, 12);
+        using var v = TestTensors.Normal(13, 2, 6, 12);
+        using var weights = TestTensors.Normal(14, 2, 4, 12);
+        var mask = KeyMask(2, 6);
+        var (_, all) = Run((a, b, c) => Tensor.ScaledDotProductAttention(a, b, c, 3, mask), q, k, v, weights);
+
+        var inputs = new[] { q, k, v }.Select((t, i) =>
+        {
+            var copy = Tensor.FromArray(t.ToArray(), t.Shape.ToArray());
+            copy.RequiresGrad = (wanted & (1 << i)) != 0;
+            return copy;
+        }).ToArray();
+        Tensor.ScaledDotProductAttention(inputs[0], inputs[1], inputs[2], 3, mask).Mul(weights).Sum().Backward();
+
+        for (int i = 0; i < 3; i++)
+        {
+            if ((wanted & (1 << i)) == 0) Assert.Null(inputs[i].Grad);
+            else AssertClose(all[i], inputs[i].Grad!.ToArray(), $"gradient of {"qkv"[i]}");
+        }
+    }
+
     [Fact]
     public void A_query_whose_keys_are_all_masked_gets_NaN_as_in_PyTorch()
     {

@@ -122,6 +122,20 @@ public class KernelEquivalenceTests
         Agree(t => Tensor.ScaledDotProductAttention(t[0], t[1], t[2], heads: 2, keyMask: masked ? Tensor.FromArray(mask, [2, 6], t[0].Device) : null), shapes);
     }
 
+    /// <summary>Attention's backward with only some inputs wanting gradients (bits of <paramref name="wanted"/>: 1 query, 2 key, 4 value).</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(3)]
+    [InlineData(6)]
+    public void Attention_agrees_when_only_some_inputs_want_gradients(int wanted)
+    {
+        int[][] shapes = [[2, 5, 8], [2, 6, 8], [2, 6, 8]];
+        Agree(t => Tensor.ScaledDotProductAttention(Want(t[0], 1), Want(t[1], 2), Want(t[2], 4), heads: 2), shapes);
+        Tensor Want(Tensor input, int bit) => (wanted & bit) != 0 ? input : input.Detach();
+    }
+
     [Fact]
     public void Gathers_and_scatters_agree_with_repeated_indices()
     {

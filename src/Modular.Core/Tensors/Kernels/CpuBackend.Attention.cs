@@ -24,6 +24,7 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
+    /// <summary>The gradients of the attention above; an empty <paramref name="dq"/>, <paramref name="dk"/> or <paramref name="dv"/> is not computed.</summary>
     public void AttentionBackward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> probabilities,
         ReadOnlySpan<float> gradOutput, Span<float> scratch, Span<float> dq, Span<float> dk, Span<float> dv, AttentionShape shape)
     {
@@ -86,7 +87,9 @@ internal sealed unsafe partial class CpuBackend
             float* p = job.P + (long)pair * n * m, ds = job.DS + (long)pair * n * m;
             var probabilities = new ReadOnlySpan<float>(p, n * m);
             // dv = pᵀ·dO (pᵀ's element (j, i) is p[i·m + j])
-            Kernels.Gemm.Multiply(m, dh, n, 1f, probabilities, 1, m, Rows(dO, n, dh, d), d, 1, 0f, Rows(job.DV + keyHead, m, dh, d), d);
+            if (job.DV is not null)
+                Kernels.Gemm.Multiply(m, dh, n, 1f, probabilities, 1, m, Rows(dO, n, dh, d), d, 1, 0f, Rows(job.DV + keyHead, m, dh, d), d);
+            if (job.DQ is null && job.DK is null) continue;
             // dp = dO·vᵀ, then the softmax's backward in place: ds = scale·p ⊙ (dp − ⟨dp, p⟩) per row
             Kernels.Gemm.Multiply(n, m, dh, 1f, Rows(dO, n, dh, d), d, 1, Rows(v, m, dh, d), 1, d, 0f, new Span<float>(ds, n * m), m);
             for (int i = 0; i < n; i++)
@@ -97,8 +100,10 @@ internal sealed unsafe partial class CpuBackend
             }
             var scoreGrad = new ReadOnlySpan<float>(ds, n * m);
             // dq = ds·k, dk = dsᵀ·q
-            Kernels.Gemm.Multiply(n, dh, m, 1f, scoreGrad, m, 1, Rows(k, m, dh, d), d, 1, 0f, Rows(job.DQ + queryHead, n, dh, d), d);
-            Kernels.Gemm.Multiply(m, dh, n, 1f, scoreGrad, 1, m, Rows(q, n, dh, d), d, 1, 0f, Rows(job.DK + keyHead, m, dh, d), d);
+            if (job.DQ is not null)
+                Kernels.Gemm.Multiply(n, dh, m, 1f, scoreGrad, m, 1, Rows(k, m, dh, d), d, 1, 0f, Rows(job.DQ + queryHead, n, dh, d), d);
+            if (job.DK is not null)
+                Kernels.Gemm.Multiply(m, dh, n, 1f, scoreGrad, 1, m, Rows(q, n, dh, d), d, 1, 0f, Rows(job.DK + keyHead, m, dh, d), d);
         }
     }
 

@@ -16,7 +16,7 @@ internal sealed unsafe partial class CpuBackend
 
     private static Span<float> S(Tensor t) => t.Data.AsSpan(t.Offset, t.Count);
 
-    private static ReadOnlySpan<float> S(Tensor? t, bool optional) => t is null ? default : S(t);
+    private static Span<float> S(Tensor? t, bool optional) => t is null ? default : S(t);
 
     public override TensorStorage Allocate(int length) => HostStorage.Rent(length);
 
@@ -57,8 +57,8 @@ internal sealed unsafe partial class CpuBackend
     public override void Attention(Tensor q, Tensor k, Tensor v, Tensor? keyMask, Tensor probabilities, Tensor output, AttentionShape shape) =>
         Attention(S(q), S(k), S(v), S(keyMask, optional: true), S(probabilities), S(output), shape);
 
-    public override void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor scratch, Tensor dq, Tensor dk, Tensor dv, AttentionShape shape) =>
-        AttentionBackward(S(q), S(k), S(v), S(probabilities), S(gradOutput), S(scratch), S(dq), S(dk), S(dv), shape);
+    public override void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor scratch, Tensor? dq, Tensor? dk, Tensor? dv, AttentionShape shape) =>
+        AttentionBackward(S(q), S(k), S(v), S(probabilities), S(gradOutput), S(scratch), S(dq, optional: true), S(dk, optional: true), S(dv, optional: true), shape);
 
     public override void LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, Tensor y, Tensor mean, Tensor rstd, int rows, int n, float eps) =>
         LayerNorm(S(x), S(gamma, optional: true), S(beta, optional: true), S(y), S(mean), S(rstd), rows, n, eps);

@@ -58,22 +58,16 @@ public partial class Tensor
         Record(y, "Attention", g =>
         {
             var gc = g.Contiguous();
-            var dq = Empty(q.shape, backend);
-            var dk = Empty(k.shape, backend);
-            var dv = Empty(v.shape, backend);
+            // only the gradients an input wants are computed (a frozen projection's keys, say, want none)
+            var dq = q.RequiresGrad ? Empty(q.shape, backend) : null;
+            var dk = k.RequiresGrad ? Empty(k.shape, backend) : null;
+            var dv = v.RequiresGrad ? Empty(v.shape, backend) : null;
             using (var scoreGradients = Empty(probabilities.shape, backend))
                 backend.AttentionBackward(q, k, v, probabilities, gc, scoreGradients, dq, dk, dv, attentionShape);
-            AccumulateOrDrop(q, dq);
-            AccumulateOrDrop(k, dk);
-            AccumulateOrDrop(v, dv);
+            if (dq is not null) Accumulate(q, dq);
+            if (dk is not null) Accumulate(k, dk);
+            if (dv is not null) Accumulate(v, dv);
         }, q, k, v);
         return y;
-    }
-
-    /// <summary>Hands a computed gradient to an input that wants one, or frees it.</summary>
-    private static void AccumulateOrDrop(Tensor input, Tensor gradient)
-    {
-        if (input.RequiresGrad) Accumulate(input, gradient);
-        else gradient.Dispose();
     }
 }
