@@ -90,7 +90,7 @@ internal sealed partial class TorchBackend
         Write(probabilities, p);
     }
 
-    public override void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor scratch, Tensor? dq, Tensor? dk, Tensor? dv, AttentionShape shape)
+    public override void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor? scratch, Tensor? dq, Tensor? dk, Tensor? dv, AttentionShape shape)
     {
         using var scope = Kernel();
         int b = shape.Batch, n = shape.Queries, m = shape.Keys;

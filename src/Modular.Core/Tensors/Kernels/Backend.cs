@@ -110,9 +110,9 @@ internal abstract class Backend
     /// <summary>
     /// Gradients of <see cref="Attention"/> for the output gradient <paramref name="gradOutput"/> [batch, queries, width]:
     /// dq, dk, dv overwritten, each null (and not computed) where that input needs no gradient; <paramref name="scratch"/>
-    /// (the size of the probabilities) holds the score gradients.
+    /// (the size of the probabilities) holds the score gradients, and is null when neither dq nor dk is wanted.
     /// </summary>
-    public abstract void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor scratch, Tensor? dq, Tensor? dk, Tensor? dv, AttentionShape shape);
+    public abstract void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor? scratch, Tensor? dq, Tensor? dk, Tensor? dv, AttentionShape shape);
 
     /// <summary>
     /// Normalises each row of [rows, n] to zero mean, unit variance, then applies γ, β (either may be null).

@@ -24,7 +24,10 @@ internal sealed unsafe partial class CpuBackend
         }
     }
 
-    /// <summary>The gradients of the attention above; an empty <paramref name="dq"/>, <paramref name="dk"/> or <paramref name="dv"/> is not computed.</summary>
+    /// <summary>
+    /// The gradients of the attention above; an empty <paramref name="dq"/>, <paramref name="dk"/> or <paramref name="dv"/>
+    /// is not computed, and <paramref name="scratch"/> is read only for dq or dk.
+    /// </summary>
     public void AttentionBackward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> probabilities,
         ReadOnlySpan<float> gradOutput, Span<float> scratch, Span<float> dq, Span<float> dk, Span<float> dv, AttentionShape shape)
     {

@@ -57,8 +57,8 @@ internal sealed unsafe partial class CpuBackend
     public override void Attention(Tensor q, Tensor k, Tensor v, Tensor? keyMask, Tensor probabilities, Tensor output, AttentionShape shape) =>
         Attention(S(q), S(k), S(v), S(keyMask, optional: true), S(probabilities), S(output), shape);
 
-    public override void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor scratch, Tensor? dq, Tensor? dk, Tensor? dv, AttentionShape shape) =>
-        AttentionBackward(S(q), S(k), S(v), S(probabilities), S(gradOutput), S(scratch), S(dq, optional: true), S(dk, optional: true), S(dv, optional: true), shape);
+    public override void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor probabilities, Tensor gradOutput, Tensor? scratch, Tensor? dq, Tensor? dk, Tensor? dv, AttentionShape shape) =>
+        AttentionBackward(S(q), S(k), S(v), S(probabilities), S(gradOutput), S(scratch, optional: true), S(dq, optional: true), S(dk, optional: true), S(dv, optional: true), shape);
 
     public override void LayerNorm(Tensor x, Tensor? gamma, Tensor? beta, Tensor y, Tensor mean, Tensor rstd, int rows, int n, float eps) =>
         LayerNorm(S(x), S(gamma, optional: true), S(beta, optional: true), S(y), S(mean), S(rstd), rows, n, eps);

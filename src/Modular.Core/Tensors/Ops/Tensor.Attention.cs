@@ -62,7 +62,7 @@ public partial class Tensor
             var dq = q.RequiresGrad ? Empty(q.shape, backend) : null;
             var dk = k.RequiresGrad ? Empty(k.shape, backend) : null;
             var dv = v.RequiresGrad ? Empty(v.shape, backend) : null;
-            using (var scoreGradients = Empty(probabilities.shape, backend))
+            using (var scoreGradients = dq is null && dk is null ? null : Empty(probabilities.shape, backend))
                 backend.AttentionBackward(q, k, v, probabilities, gc, scoreGradients, dq, dk, dv, attentionShape);
             if (dq is not null) Accumulate(q, dq);
             if (dk is not null) Accumulate(k, dk);
